@@ -1,0 +1,471 @@
+//! Policy: lifetimes, leeway, rotation period, purpose, size limit and revocation cut-offs, with
+//! safe defaults. A [`Config`] is checked once when built and immutable afterwards.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::encoding;
+use crate::error::ConfigError;
+use crate::format::{MAX_PURPOSE_LEN, MIN_RAW_LEN};
+
+/// The two lifetimes that bound one kind of session.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use sealed_session::Lifetimes;
+/// let short = Lifetimes::new(Duration::from_secs(8 * 3600), Duration::from_secs(30 * 60));
+/// assert_eq!(short.idle(), Duration::from_secs(1800));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    absolute: u64,
+    idle: u64,
+}
+
+impl Lifetimes {
+    /// `absolute`: how long after login the session ends, however active. `idle`: how long
+    /// after the last seal (renewal) it ends. Sub-second parts are ignored.
+    ///
+    /// # Example
+    /// ```
+    /// # use std::time::Duration;
+    /// let l = sealed_session::Lifetimes::new(Duration::from_secs(86_400), Duration::from_secs(3_600));
+    /// assert_eq!(l.absolute(), Duration::from_secs(86_400));
+    /// ```
+    #[must_use]
+    pub const fn new(absolute: Duration, idle: Duration) -> Self {
+        Self {
+            absolute: absolute.as_secs(),
+            idle: idle.as_secs(),
+        }
+    }
+
+    /// The absolute lifetime.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(sealed_session::Config::default().browser_session().absolute().as_secs() > 0);
+    /// ```
+    #[must_use]
+    pub const fn absolute(&self) -> Duration {
+        Duration::from_secs(self.absolute)
+    }
+
+    /// The idle lifetime.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(sealed_session::Config::default().persistent().idle().as_secs() > 0);
+    /// ```
+    #[must_use]
+    pub const fn idle(&self) -> Duration {
+        Duration::from_secs(self.idle)
+    }
+
+    pub(crate) const fn absolute_secs(&self) -> u64 {
+        self.absolute
+    }
+
+    pub(crate) const fn idle_secs(&self) -> u64 {
+        self.idle
+    }
+
+    fn valid(&self) -> bool {
+        self.absolute > 0 && self.idle > 0 && self.idle <= self.absolute
+    }
+}
+
+/// Seal and open policy. Build one with [`Config::builder`], or take [`Config::default`].
+///
+/// Defaults: purpose `"session"`; browser-session lifetimes 12 h absolute, 2 h idle; persistent
+/// ("remember me") lifetimes 30 days absolute, 7 days idle; leeway 60 s; keys rotate daily;
+/// tokens at most 4096 characters; renewal due after half the idle window; no generation floor,
+/// no not-before cutoff, schema version 0, no session ids.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use sealed_session::{Config, Lifetimes};
+/// let config = Config::builder()
+///     .purpose("__Host-session")
+///     .browser_session(Lifetimes::new(Duration::from_secs(8 * 3600), Duration::from_secs(1800)))
+///     .session_ids(true)
+///     .build()?;
+/// assert_eq!(config.purpose(), "__Host-session");
+/// # Ok::<(), sealed_session::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub(crate) purpose: String,
+    pub(crate) browser: Lifetimes,
+    pub(crate) persistent: Lifetimes,
+    pub(crate) leeway: u64,
+    pub(crate) rotation_period: u64,
+    pub(crate) max_token_len: usize,
+    pub(crate) renew_after_percent: u8,
+    pub(crate) generation_floor: u64,
+    pub(crate) not_before: u64,
+    pub(crate) schema_version: u32,
+    pub(crate) session_ids: bool,
+}
+
+/// The default purpose (the AAD context) when none is set.
+pub const DEFAULT_PURPOSE: &str = "session";
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+/// Half of the 16-bit epoch space: the accepted window must be smaller for epoch recovery.
+const MAX_WINDOW_EPOCHS: u64 = 1 << 15;
+/// No token may be longer than this, whatever the config says.
+const MAX_TOKEN_CEILING: usize = 1 << 20;
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            purpose: DEFAULT_PURPOSE.to_owned(),
+            browser: Lifetimes {
+                absolute: 12 * HOUR,
+                idle: 2 * HOUR,
+            },
+            persistent: Lifetimes {
+                absolute: 30 * DAY,
+                idle: 7 * DAY,
+            },
+            leeway: 60,
+            rotation_period: DAY,
+            max_token_len: 4096,
+            renew_after_percent: 50,
+            generation_floor: 0,
+            not_before: 0,
+            schema_version: 0,
+            session_ids: false,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    ///
+    /// # Example
+    /// ```
+    /// let config = sealed_session::Config::builder().schema_version(2).build()?;
+    /// assert_eq!(config.schema_version(), 2);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Self::default(),
+        }
+    }
+
+    /// A builder starting from this config, to change a field (for example raise the
+    /// generation floor) and hand the result to [`Sealer::replace_config`](crate::Sealer::replace_config).
+    ///
+    /// # Example
+    /// ```
+    /// let config = sealed_session::Config::default().to_builder().generation_floor(4).build()?;
+    /// assert_eq!(config.generation_floor(), 4);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder {
+            config: self.clone(),
+        }
+    }
+
+    /// The purpose (AAD context) every token is bound to.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().purpose(), "session");
+    /// ```
+    #[must_use]
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+
+    /// Lifetimes of browser-session (non-persistent) sessions.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().browser_session().idle().as_secs(), 7200);
+    /// ```
+    #[must_use]
+    pub fn browser_session(&self) -> Lifetimes {
+        self.browser
+    }
+
+    /// Lifetimes of persistent ("remember me") sessions.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().persistent().absolute().as_secs(), 30 * 86_400);
+    /// ```
+    #[must_use]
+    pub fn persistent(&self) -> Lifetimes {
+        self.persistent
+    }
+
+    /// The tolerance for clock differences between servers.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().leeway().as_secs(), 60);
+    /// ```
+    #[must_use]
+    pub fn leeway(&self) -> Duration {
+        Duration::from_secs(self.leeway)
+    }
+
+    /// How long one derived epoch key seals before the next takes over.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().rotation_period().as_secs(), 86_400);
+    /// ```
+    #[must_use]
+    pub fn rotation_period(&self) -> Duration {
+        Duration::from_secs(self.rotation_period)
+    }
+
+    /// The longest token sealed or opened, in characters.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().max_token_len(), 4096);
+    /// ```
+    #[must_use]
+    pub fn max_token_len(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// Tokens with a lower generation are revoked.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().generation_floor(), 0);
+    /// ```
+    #[must_use]
+    pub fn generation_floor(&self) -> u64 {
+        self.generation_floor
+    }
+
+    /// The application schema version sealed into tokens and required when opening.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().schema_version(), 0);
+    /// ```
+    #[must_use]
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// Whether new sessions get a random 16-byte session id.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(!sealed_session::Config::default().session_ids());
+    /// ```
+    #[must_use]
+    pub fn session_ids(&self) -> bool {
+        self.session_ids
+    }
+
+    pub(crate) fn lifetimes(&self, persistent: bool) -> Lifetimes {
+        if persistent {
+            self.persistent
+        } else {
+            self.browser
+        }
+    }
+
+    /// The longest time after its seal that any token can still be valid: the accepted window.
+    pub(crate) fn max_token_age(&self) -> u64 {
+        self.browser
+            .idle
+            .max(self.persistent.idle)
+            .saturating_add(self.leeway)
+    }
+
+    /// Epochs a live token can come from, counted generously: one slot per epoch in the window.
+    pub(crate) fn window_epochs(&self) -> u64 {
+        self.max_token_age()
+            .checked_div(self.rotation_period)
+            .unwrap_or(u64::MAX)
+            .saturating_add(2)
+    }
+}
+
+/// Builds a [`Config`]; [`ConfigBuilder::build`] checks it.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// let config = sealed_session::Config::builder().leeway(Duration::from_secs(5)).build()?;
+/// assert_eq!(config.leeway().as_secs(), 5);
+/// # Ok::<(), sealed_session::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
+    /// The context every token is bound to (in its AAD, never sent). Use the cookie name, so a
+    /// token minted for one cookie never opens as another. 1 to 255 bytes.
+    pub fn purpose(mut self, purpose: impl Into<String>) -> Self {
+        self.config.purpose = purpose.into();
+        self
+    }
+
+    /// Lifetimes of browser-session (non-persistent) sessions.
+    pub fn browser_session(mut self, lifetimes: Lifetimes) -> Self {
+        self.config.browser = lifetimes;
+        self
+    }
+
+    /// Lifetimes of persistent sessions.
+    pub fn persistent(mut self, lifetimes: Lifetimes) -> Self {
+        self.config.persistent = lifetimes;
+        self
+    }
+
+    /// Clock tolerance, applied to both deadlines and to tokens from the future.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.config.leeway = leeway.as_secs();
+        self
+    }
+
+    /// How long one derived key seals. Changing it invalidates every live token (it is bound into
+    /// the key derivation), so pick it once.
+    pub fn rotation_period(mut self, period: Duration) -> Self {
+        self.config.rotation_period = period.as_secs();
+        self
+    }
+
+    /// The longest token, in characters, that seal produces and open reads.
+    pub fn max_token_len(mut self, len: usize) -> Self {
+        self.config.max_token_len = len;
+        self
+    }
+
+    /// After this percentage of the idle window, opened sessions report that renewal is due.
+    pub fn renew_after_percent(mut self, percent: u8) -> Self {
+        self.config.renew_after_percent = percent;
+        self
+    }
+
+    /// Tokens whose generation is lower are revoked (raise it to log out everyone below).
+    pub fn generation_floor(mut self, floor: u64) -> Self {
+        self.config.generation_floor = floor;
+        self
+    }
+
+    /// Sessions that started before this instant are revoked (a global logout).
+    pub fn not_before(mut self, cutoff: OffsetDateTime) -> Self {
+        self.config.not_before = u64::try_from(cutoff.unix_timestamp()).unwrap_or(0);
+        self
+    }
+
+    /// The application's session schema version; tokens of other versions open as
+    /// [`OpenError::SchemaMismatch`](crate::OpenError::SchemaMismatch).
+    pub fn schema_version(mut self, version: u32) -> Self {
+        self.config.schema_version = version;
+        self
+    }
+
+    /// Give each new session a random 16-byte id (costs 16 bytes, about 22 characters), for apps
+    /// that revoke or audit single sessions.
+    pub fn session_ids(mut self, enabled: bool) -> Self {
+        self.config.session_ids = enabled;
+        self
+    }
+
+    /// Checks and returns the config.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first rule broken.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use sealed_session::{Config, ConfigError};
+    /// let err = Config::builder().purpose("").build().unwrap_err();
+    /// assert_eq!(err, ConfigError::Purpose);
+    /// ```
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let c = self.config;
+        if c.purpose.is_empty() || c.purpose.len() > MAX_PURPOSE_LEN {
+            return Err(ConfigError::Purpose);
+        }
+        if !c.browser.valid() || !c.persistent.valid() || c.rotation_period == 0 {
+            return Err(ConfigError::Lifetime);
+        }
+        if c.leeway > c.browser.idle.min(c.persistent.idle) {
+            return Err(ConfigError::Leeway);
+        }
+        if c.window_epochs() >= MAX_WINDOW_EPOCHS {
+            return Err(ConfigError::RotationPeriod);
+        }
+        let smallest = encoding::encoded_len(MIN_RAW_LEN).unwrap_or(usize::MAX);
+        if c.max_token_len < smallest || c.max_token_len > MAX_TOKEN_CEILING {
+            return Err(ConfigError::MaxTokenLen);
+        }
+        if c.renew_after_percent > 100 {
+            return Err(ConfigError::RenewAfter);
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let built = Config::default().to_builder().build().unwrap();
+        assert_eq!(built, Config::default());
+        assert!(Config::default().window_epochs() < 16);
+    }
+
+    #[test]
+    fn refusals() {
+        let b = Config::builder;
+        let s = Duration::from_secs;
+        assert_eq!(
+            b().purpose("x".repeat(256)).build(),
+            Err(ConfigError::Purpose)
+        );
+        assert_eq!(
+            b().browser_session(Lifetimes::new(s(10), s(20))).build(),
+            Err(ConfigError::Lifetime)
+        );
+        assert_eq!(
+            b().persistent(Lifetimes::new(s(0), s(0))).build(),
+            Err(ConfigError::Lifetime)
+        );
+        assert_eq!(
+            b().rotation_period(s(0)).build(),
+            Err(ConfigError::Lifetime)
+        );
+        assert_eq!(
+            b().rotation_period(s(1)).build(),
+            Err(ConfigError::RotationPeriod)
+        );
+        assert_eq!(b().leeway(s(3 * 3600)).build(), Err(ConfigError::Leeway));
+        assert_eq!(b().max_token_len(10).build(), Err(ConfigError::MaxTokenLen));
+        assert_eq!(
+            b().max_token_len(2 << 20).build(),
+            Err(ConfigError::MaxTokenLen)
+        );
+        assert_eq!(
+            b().renew_after_percent(101).build(),
+            Err(ConfigError::RenewAfter)
+        );
+    }
+}

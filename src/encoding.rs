@@ -1,0 +1,113 @@
+//! The one place that talks to the `base64` crate: strict unpadded base64url for tokens, and the
+//! lenient decoders used only for master keys typed by operators.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+
+/// Appends the unpadded base64url form of `bytes` to `out`.
+pub(crate) fn encode_token_into(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// Length in characters of the unpadded base64url form of `n` bytes, or `None` on overflow.
+pub(crate) fn encoded_len(n: usize) -> Option<usize> {
+    base64::encoded_len(n, false)
+}
+
+/// The largest byte count whose unpadded base64url form fits in `chars` characters.
+pub(crate) fn decoded_capacity(chars: usize) -> usize {
+    // Every 4 characters carry 3 bytes; a tail of 2 or 3 characters carries 1 or 2 more.
+    let full = (chars / 4).saturating_mul(3);
+    let tail = match chars % 4 {
+        2 => 1,
+        3 => 2,
+        _ => 0,
+    };
+    full.saturating_add(tail)
+}
+
+/// Decodes a token: unpadded base64url only, canonical (no stray trailing bits), appended to
+/// `out`, which is cleared first. Returns `false` on any deviation.
+pub(crate) fn decode_token_into(text: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
+}
+
+/// Decodes an operator-supplied key in any of the common text forms. Hex is tried first, since a
+/// hex string is also valid base64; then base64 and base64url, padded or not.
+pub(crate) fn decode_key_text(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if let Some(bytes) = decode_hex(text) {
+        return Some(bytes);
+    }
+    [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(hex_val(*hi)?.checked_mul(16)?.checked_add(hex_val(*lo)?)?),
+            _ => None,
+        })
+        .collect()
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => c.checked_sub(b'0'),
+        b'a'..=b'f' => c.checked_sub(b'a' - 10),
+        b'A'..=b'F' => c.checked_sub(b'A' - 10),
+        _ => None,
+    }
+}
+
+/// Unpadded base64url of `bytes` as a new string (key export).
+pub(crate) fn encode_key_text(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_decoding_is_strict() {
+        let mut out = Vec::new();
+        assert!(decode_token_into(b"AAEC", &mut out));
+        assert_eq!(out, [0, 1, 2]);
+        assert!(!decode_token_into(b"AAE=", &mut out), "padding refused");
+        assert!(
+            !decode_token_into(b"+/8", &mut out),
+            "standard alphabet refused"
+        );
+        assert!(
+            !decode_token_into(b"AB", &mut out),
+            "non-canonical trailing bits refused"
+        );
+        assert!(decode_token_into(b"AA", &mut out));
+    }
+
+    #[test]
+    fn capacity_matches_encoded_len() {
+        for n in 0..100 {
+            let chars = encoded_len(n).unwrap();
+            assert_eq!(decoded_capacity(chars), n);
+        }
+    }
+
+    #[test]
+    fn key_text_forms() {
+        assert_eq!(decode_key_text("00ff10").unwrap(), [0, 255, 16]);
+        assert_eq!(decode_key_text(" AP8Q\n").unwrap(), [0, 255, 16]);
+        assert_eq!(decode_key_text("-_8").unwrap(), [251, 255]);
+        assert_eq!(decode_key_text("+/8=").unwrap(), [251, 255]);
+        assert!(decode_key_text("not a key!").is_none());
+    }
+}

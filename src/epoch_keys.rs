@@ -1,0 +1,203 @@
+//! Per-epoch encryption keys: the HKDF-SHA256 derivation with its frozen label, and a bounded,
+//! lock-free cache so that seal and open run no HKDF in the steady state.
+//!
+//! ```text
+//! epoch key = HKDF-SHA256(salt = none, ikm = master key,
+//!                         info = LABEL || version || key id || rotation period (u64 BE) || epoch (u64 BE),
+//!                         length = 32)
+//! ```
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use chacha20poly1305::{KeyInit as _, XChaCha20Poly1305};
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::format::VERSION;
+use crate::keys::MasterKey;
+
+/// The frozen, versioned HKDF label. Changing it changes every key: a new format version.
+pub(crate) const HKDF_LABEL: &[u8] = b"sealed-session v1 epoch key";
+
+/// Never keep more than this many cached epochs per master key.
+const MAX_SLOTS_PER_KEY: u64 = 256;
+
+/// The HKDF `info` input for one epoch key.
+pub(crate) fn hkdf_info(key_id: u8, period: u64, epoch: u64) -> Vec<u8> {
+    let mut info = Vec::with_capacity(HKDF_LABEL.len().saturating_add(18));
+    info.extend_from_slice(HKDF_LABEL);
+    info.push(VERSION);
+    info.push(key_id);
+    info.extend_from_slice(&period.to_be_bytes());
+    info.extend_from_slice(&epoch.to_be_bytes());
+    info
+}
+
+/// Derives the 32-byte key for one epoch (zeroized on drop).
+pub(crate) fn derive_key(
+    master: &MasterKey,
+    key_id: u8,
+    period: u64,
+    epoch: u64,
+) -> Zeroizing<[u8; 32]> {
+    let mut okm = Zeroizing::new([0u8; 32]);
+    let hk = Hkdf::<Sha256>::new(None, master.expose());
+    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expand cannot fail.
+    if hk
+        .expand(&hkdf_info(key_id, period, epoch), okm.as_mut_slice())
+        .is_err()
+    {
+        okm.fill(0);
+    }
+    okm
+}
+
+/// One cached epoch key. The cipher zeroizes its key on drop.
+pub(crate) struct EpochKey {
+    pub(crate) epoch: u64,
+    pub(crate) cipher: XChaCha20Poly1305,
+}
+
+/// A master key with its id and its cache of derived epoch keys.
+pub(crate) struct KeyEntry {
+    pub(crate) id: u8,
+    master: Arc<MasterKey>,
+    slots: Box<[ArcSwapOption<EpochKey>]>,
+    period: u64,
+}
+
+impl KeyEntry {
+    pub(crate) fn new(id: u8, master: Arc<MasterKey>, period: u64, window_epochs: u64) -> Self {
+        let slots = window_epochs.saturating_add(1).clamp(2, MAX_SLOTS_PER_KEY);
+        let slots = (0..slots).map(|_| ArcSwapOption::empty()).collect();
+        Self {
+            id,
+            master,
+            slots,
+            period,
+        }
+    }
+
+    pub(crate) fn master(&self) -> &Arc<MasterKey> {
+        &self.master
+    }
+
+    /// Runs `f` with the cipher for `epoch`, deriving and caching it on first use.
+    pub(crate) fn with_cipher<R>(&self, epoch: u64, f: impl FnOnce(&XChaCha20Poly1305) -> R) -> R {
+        let len = u64::try_from(self.slots.len()).unwrap_or(1).max(1);
+        let slot = usize::try_from(epoch.checked_rem(len).unwrap_or(0))
+            .ok()
+            .and_then(|i| self.slots.get(i));
+        if let Some(slot) = slot {
+            let cached = slot.load();
+            if let Some(key) = cached.as_deref().filter(|k| k.epoch == epoch) {
+                return f(&key.cipher);
+            }
+        }
+        let key = Arc::new(self.derive(epoch));
+        let result = f(&key.cipher);
+        if let Some(slot) = slot {
+            slot.store(Some(key));
+        }
+        result
+    }
+
+    fn derive(&self, epoch: u64) -> EpochKey {
+        let okm = derive_key(&self.master, self.id, self.period, epoch);
+        EpochKey {
+            epoch,
+            cipher: XChaCha20Poly1305::new(okm.as_ref().into()),
+        }
+    }
+}
+
+/// All key entries of a keyring, with O(1) lookup by id.
+pub(crate) struct KeyTable {
+    entries: Vec<KeyEntry>,
+    /// `index[id]` is the entry's position plus one; 0 means absent.
+    index: [u16; 256],
+}
+
+impl KeyTable {
+    /// The entries in keyring order: the primary key first.
+    pub(crate) fn new(keys: Vec<(u8, Arc<MasterKey>)>, period: u64, window_epochs: u64) -> Self {
+        let mut index = [0u16; 256];
+        let mut entries = Vec::with_capacity(keys.len());
+        for (id, master) in keys {
+            if let Some(slot) = index.get_mut(usize::from(id))
+                && *slot == 0
+            {
+                entries.push(KeyEntry::new(id, master, period, window_epochs));
+                *slot = u16::try_from(entries.len()).unwrap_or(0);
+            }
+        }
+        Self { entries, index }
+    }
+
+    pub(crate) fn primary(&self) -> Option<&KeyEntry> {
+        self.entries.first()
+    }
+
+    pub(crate) fn get(&self, id: u8) -> Option<&KeyEntry> {
+        let pos = usize::from(*self.index.get(usize::from(id))?);
+        self.entries.get(pos.checked_sub(1)?)
+    }
+
+    pub(crate) fn masters(&self) -> Vec<(u8, Arc<MasterKey>)> {
+        self.entries
+            .iter()
+            .map(|e| (e.id, Arc::clone(e.master())))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn master() -> Arc<MasterKey> {
+        Arc::new(MasterKey::generate().unwrap())
+    }
+
+    #[test]
+    fn derivation_binds_every_input() {
+        let m = MasterKey::generate().unwrap();
+        let base = derive_key(&m, 1, 86_400, 20_000);
+        assert_eq!(*base, *derive_key(&m, 1, 86_400, 20_000));
+        assert_ne!(*base, *derive_key(&m, 2, 86_400, 20_000));
+        assert_ne!(*base, *derive_key(&m, 1, 3_600, 20_000));
+        assert_ne!(*base, *derive_key(&m, 1, 86_400, 20_001));
+        assert_ne!(
+            *base,
+            *derive_key(&MasterKey::generate().unwrap(), 1, 86_400, 20_000)
+        );
+    }
+
+    #[test]
+    fn cache_returns_the_derived_key() {
+        let entry = KeyEntry::new(3, master(), 86_400, 9);
+        let expected = entry.derive(77).cipher;
+        let probe = |c: &XChaCha20Poly1305| {
+            use chacha20poly1305::aead::Aead as _;
+            c.encrypt(&[0u8; 24].into(), &b"x"[..]).unwrap()
+        };
+        let want = probe(&expected);
+        assert_eq!(entry.with_cipher(77, probe), want);
+        assert_eq!(entry.with_cipher(77, probe), want, "cached");
+        // A colliding slot is replaced, never confused.
+        let other = 77 + entry.slots.len() as u64;
+        assert_ne!(entry.with_cipher(other, probe), want);
+        assert_eq!(entry.with_cipher(77, probe), want);
+    }
+
+    #[test]
+    fn lookup_by_id() {
+        let table = KeyTable::new(vec![(9, master()), (4, master()), (9, master())], 60, 3);
+        assert_eq!(table.primary().unwrap().id, 9);
+        assert_eq!(table.get(4).unwrap().id, 4);
+        assert!(table.get(5).is_none());
+        assert_eq!(table.masters().len(), 2);
+    }
+}

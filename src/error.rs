@@ -1,0 +1,336 @@
+//! Error types. Small hand-written enums; `Display` is lower-case, has no trailing period and never
+//! echoes token bytes, key material or session contents.
+
+use core::fmt;
+
+/// How to make a good master key; appended to every key error that is about the key's value.
+pub(crate) const KEYGEN_HINT: &str = "generate one with `head -c 32 /dev/urandom | base64` \
+     or `cargo run --example quickstart`, which prints a fresh key";
+
+/// Why a master key or a keyring could not be built.
+///
+/// Where the key came from an environment variable (or its `_FILE` twin), `var` names it, so the
+/// message tells the operator which setting to fix. The key itself is never printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Neither `VAR` nor `VAR_FILE` is set.
+    Missing {
+        /// The variable that was looked for.
+        var: String,
+    },
+    /// `VAR_FILE` names a file that could not be read.
+    Unreadable {
+        /// The variable that named the file.
+        var: String,
+        /// What the operating system said, without the file's contents.
+        reason: String,
+    },
+    /// The value is not valid UTF-8, or is neither hex, base64 nor base64url.
+    Encoding {
+        /// The variable the value came from, if any.
+        var: Option<String>,
+    },
+    /// Fewer than [`MasterKey::MIN_LEN`](crate::MasterKey::MIN_LEN) bytes (or more than
+    /// [`MasterKey::MAX_LEN`](crate::MasterKey::MAX_LEN)).
+    BadLength {
+        /// The variable the value came from, if any.
+        var: Option<String>,
+        /// The decoded length in bytes.
+        len: usize,
+    },
+    /// All zero, one byte repeated, or too few distinct byte values to be random.
+    Weak {
+        /// The variable the value came from, if any.
+        var: Option<String>,
+    },
+    /// One of the example keys printed in this crate's documentation.
+    Published {
+        /// The variable the value came from, if any.
+        var: Option<String>,
+    },
+    /// The operating system's random number generator failed.
+    Rng,
+    /// Two keys in one keyring share an id.
+    DuplicateId {
+        /// The id given twice.
+        id: u8,
+    },
+    /// A keyring list entry is not of the form `ID:KEY` with `ID` in 0..=255.
+    BadListEntry {
+        /// The variable the list came from, if any.
+        var: Option<String>,
+        /// The 1-based position of the entry in the list.
+        position: usize,
+    },
+}
+
+fn from_var(f: &mut fmt::Formatter<'_>, var: Option<&String>) -> fmt::Result {
+    match var {
+        Some(v) => write!(f, " (from {v})"),
+        None => Ok(()),
+    }
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { var } => {
+                write!(f, "no master key: set {var} or {var}_FILE; {KEYGEN_HINT}")
+            }
+            Self::Unreadable { var, reason } => {
+                write!(f, "cannot read the key file named by {var}_FILE: {reason}")
+            }
+            Self::Encoding { var } => {
+                f.write_str("master key is not hex, base64 or base64url")?;
+                from_var(f, var.as_ref())?;
+                write!(f, "; {KEYGEN_HINT}")
+            }
+            Self::BadLength { var, len } => {
+                write!(
+                    f,
+                    "master key is {len} bytes, need {} to {}",
+                    crate::MasterKey::MIN_LEN,
+                    crate::MasterKey::MAX_LEN
+                )?;
+                from_var(f, var.as_ref())?;
+                write!(f, "; {KEYGEN_HINT}")
+            }
+            Self::Weak { var } => {
+                f.write_str("master key is not random (zero, repeated or patterned bytes)")?;
+                from_var(f, var.as_ref())?;
+                write!(f, "; {KEYGEN_HINT}")
+            }
+            Self::Published { var } => {
+                f.write_str("master key is an example key from the documentation")?;
+                from_var(f, var.as_ref())?;
+                write!(f, "; {KEYGEN_HINT}")
+            }
+            Self::Rng => f.write_str("the operating system random number generator failed"),
+            Self::DuplicateId { id } => write!(f, "key id {id} is used twice in one keyring"),
+            Self::BadListEntry { var, position } => {
+                write!(f, "keyring entry {position} is not of the form ID:KEY")?;
+                from_var(f, var.as_ref())
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// Why a [`Config`](crate::Config) was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The purpose string is empty or longer than 255 bytes.
+    Purpose,
+    /// A lifetime or the rotation period is zero, or an idle lifetime exceeds its absolute one.
+    Lifetime,
+    /// The rotation period is so short, relative to the idle lifetime and leeway, that the window of
+    /// accepted epochs could not be told apart by the 16 epoch bits in the header.
+    RotationPeriod,
+    /// The leeway exceeds the shortest idle lifetime.
+    Leeway,
+    /// The maximum token length is too small to hold a token or larger than 1 MiB.
+    MaxTokenLen,
+    /// The renewal threshold is over 100 percent.
+    RenewAfter,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Purpose => "purpose must be 1 to 255 bytes",
+            Self::Lifetime => {
+                "lifetimes and rotation period must be whole non-zero seconds, idle at most absolute"
+            }
+            Self::RotationPeriod => "rotation period too short for the idle lifetime (over 32767 epochs)",
+            Self::Leeway => "leeway must not exceed the shortest idle lifetime",
+            Self::MaxTokenLen => "maximum token length must be between the empty token's length and 1 MiB",
+            Self::RenewAfter => "renewal threshold must be 0 to 100 percent",
+        })
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Why [`Sealer::seal`](crate::Sealer::seal) and friends produced no token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SealError {
+    /// The session value could not be serialized with postcard.
+    Serialize,
+    /// The token would be longer than the configured maximum.
+    TooLong {
+        /// The length the token would have, in characters.
+        len: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The clock reads before 1970 or too far in the future for the arithmetic.
+    Clock,
+    /// The session to renew is past its absolute deadline (renewal never extends it).
+    Expired,
+    /// The operating system's random number generator failed.
+    Rng,
+}
+
+impl fmt::Display for SealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Serialize => f.write_str("the session could not be serialized"),
+            Self::TooLong { len, max } => {
+                write!(
+                    f,
+                    "the token would be {len} characters, over the limit of {max}"
+                )
+            }
+            Self::Clock => f.write_str("the clock is out of range"),
+            Self::Expired => f.write_str("the session is past its absolute deadline"),
+            Self::Rng => f.write_str("the operating system random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for SealError {}
+
+/// Why [`Sealer::open`](crate::Sealer::open) refused a token.
+///
+/// In a web app every variant means the same thing to the user: there is no session. Log the
+/// variant server-side (it never contains token bytes or secrets) and never show it to the client.
+/// [`OpenError::is_attack_signal`] tells the variants that an honest browser cannot produce
+/// (tampering, unknown keys) from the ordinary ones (expiry, logout elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// Longer than the configured maximum; refused before any decoding.
+    TooLong {
+        /// The input length in bytes.
+        len: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// Not canonical unpadded base64url, or too short to hold a header and a tag.
+    Malformed,
+    /// The format version byte is not one this release reads.
+    UnsupportedVersion {
+        /// The version byte found.
+        version: u8,
+    },
+    /// No key with this id is in the keyring (retired, or never ours).
+    UnknownKeyId {
+        /// The key id found.
+        id: u8,
+    },
+    /// The token's epoch is outside the window of epochs a live token can come from.
+    RetiredEpoch,
+    /// The AEAD tag did not verify: wrong key, wrong purpose, or tampered bytes.
+    Authentication,
+    /// Past the absolute deadline (plus leeway).
+    Expired,
+    /// Past the idle deadline (plus leeway): the session was not used for too long.
+    IdleTimeout,
+    /// Sealed later than now plus leeway.
+    FromTheFuture,
+    /// Below the generation floor, started before the not-before cutoff, or refused by the
+    /// revocation hook.
+    Revoked,
+    /// Authentic, but written under another application schema version.
+    SchemaMismatch {
+        /// The schema version in the token.
+        found: u32,
+        /// The schema version this application reads.
+        expected: u32,
+    },
+    /// Authentic and current, but the payload does not deserialize as the requested type.
+    Payload,
+}
+
+impl OpenError {
+    /// True for failures an honest client with an old cookie cannot cause: malformed input,
+    /// unknown versions or keys, failed authentication. Worth a metric or a rate limit.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::OpenError;
+    /// assert!(OpenError::Authentication.is_attack_signal());
+    /// assert!(!OpenError::Expired.is_attack_signal());
+    /// ```
+    #[must_use]
+    pub fn is_attack_signal(&self) -> bool {
+        matches!(
+            self,
+            Self::Malformed
+                | Self::UnsupportedVersion { .. }
+                | Self::UnknownKeyId { .. }
+                | Self::Authentication
+                | Self::TooLong { .. }
+        )
+    }
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLong { len, max } => {
+                write!(f, "token is {len} bytes, over the limit of {max}")
+            }
+            Self::Malformed => f.write_str("token is malformed"),
+            Self::UnsupportedVersion { version } => {
+                write!(f, "token format version {version} is not supported")
+            }
+            Self::UnknownKeyId { id } => write!(f, "token key id {id} is not in the keyring"),
+            Self::RetiredEpoch => f.write_str("token was sealed under a retired key epoch"),
+            Self::Authentication => f.write_str("token failed authentication"),
+            Self::Expired => f.write_str("session expired"),
+            Self::IdleTimeout => f.write_str("session timed out while idle"),
+            Self::FromTheFuture => f.write_str("token was sealed in the future"),
+            Self::Revoked => f.write_str("session was revoked"),
+            Self::SchemaMismatch { found, expected } => {
+                write!(f, "session schema version {found}, expected {expected}")
+            }
+            Self::Payload => f.write_str("session payload does not match the expected type"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_lower_case_without_trailing_period() {
+        let msgs = [
+            OpenError::Malformed.to_string(),
+            OpenError::Expired.to_string(),
+            SealError::TooLong {
+                len: 5000,
+                max: 4096,
+            }
+            .to_string(),
+            ConfigError::Purpose.to_string(),
+            KeyError::Weak { var: None }.to_string(),
+        ];
+        for m in msgs {
+            assert!(m.chars().next().is_some_and(|c| c.is_lowercase()), "{m}");
+            assert!(!m.ends_with('.'), "{m}");
+        }
+    }
+
+    #[test]
+    fn key_errors_name_the_variable_and_how_to_generate() {
+        let e = KeyError::Weak {
+            var: Some("APP_KEY".into()),
+        }
+        .to_string();
+        assert!(e.contains("APP_KEY"));
+        assert!(e.contains("/dev/urandom"));
+        let e = KeyError::Missing {
+            var: "APP_KEY".into(),
+        }
+        .to_string();
+        assert!(e.contains("APP_KEY_FILE"));
+    }
+}

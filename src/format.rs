@@ -1,0 +1,194 @@
+//! Token format v1: the header layout and its constants. Bytes only; no cryptography here.
+//!
+//! ```text
+//! raw token (before base64url):
+//!  0       1       2       4                          28                    len-16     len
+//!  +-------+-------+-------+--------------------------+---------------------+----------+
+//!  | ver=1 |  kid  | epoch | nonce (24 random bytes)  | ciphertext (claims  | tag (16) |
+//!  |       |       | lo16  |                          |  || payload)        |          |
+//!  +-------+-------+-------+--------------------------+---------------------+----------+
+//!  \_______________ header, sent in clear, part of the AAD _/
+//! AAD = header || len(purpose) as one byte || purpose      (the purpose is never sent)
+//! ```
+//! The normative description is `FORMAT.md` at the crate root.
+
+use crate::error::OpenError;
+
+/// The format version this release writes and reads.
+pub(crate) const VERSION: u8 = 1;
+/// Bytes of nonce (XChaCha20-Poly1305).
+pub(crate) const NONCE_LEN: usize = 24;
+/// Bytes of authentication tag (Poly1305).
+pub(crate) const TAG_LEN: usize = 16;
+/// Bytes of header: version, key id, low 16 bits of the epoch, nonce.
+pub(crate) const HEADER_LEN: usize = 4 + NONCE_LEN;
+/// The shortest plaintext a v1 token can carry: flags and four one-byte varints.
+pub(crate) const MIN_CLAIMS_LEN: usize = 5;
+/// The shortest raw v1 token.
+pub(crate) const MIN_RAW_LEN: usize = HEADER_LEN + MIN_CLAIMS_LEN + TAG_LEN;
+/// The longest purpose, so that its length fits the one-byte prefix in the AAD.
+pub(crate) const MAX_PURPOSE_LEN: usize = 255;
+/// The longest AAD: header, length byte, purpose.
+pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 1 + MAX_PURPOSE_LEN;
+
+const _: () = assert!(
+    MIN_RAW_LEN == 49,
+    "the spec states the shortest raw token as 49 bytes"
+);
+const _: () = assert!(
+    HEADER_LEN == 28,
+    "the spec's byte diagram has a 28-byte header"
+);
+
+/// The clear-text header of a token. Untrusted until the AEAD tag verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) version: u8,
+    pub(crate) key_id: u8,
+    pub(crate) epoch_low: u16,
+    pub(crate) nonce: [u8; NONCE_LEN],
+}
+
+impl Header {
+    /// The header's wire bytes.
+    pub(crate) fn to_bytes(self) -> [u8; HEADER_LEN] {
+        let mut out = [0u8; HEADER_LEN];
+        let [lo_hi, lo_lo] = self.epoch_low.to_be_bytes();
+        let (fixed, nonce) = out.split_at_mut(4);
+        fixed.copy_from_slice(&[self.version, self.key_id, lo_hi, lo_lo]);
+        nonce.copy_from_slice(&self.nonce);
+        out
+    }
+}
+
+/// A raw token split into its parts, borrowing a mutable buffer so the body can be decrypted in
+/// place.
+pub(crate) struct Parts<'a> {
+    pub(crate) header: Header,
+    pub(crate) header_bytes: [u8; HEADER_LEN],
+    pub(crate) body: &'a mut [u8],
+    pub(crate) tag: [u8; TAG_LEN],
+}
+
+/// Splits a raw (decoded) token. Checks the version first, since it decides the layout.
+pub(crate) fn split(raw: &mut [u8]) -> Result<Parts<'_>, OpenError> {
+    let version = *raw.first().ok_or(OpenError::Malformed)?;
+    if version != VERSION {
+        return Err(OpenError::UnsupportedVersion { version });
+    }
+    if raw.len() < MIN_RAW_LEN {
+        return Err(OpenError::Malformed);
+    }
+    let (head, rest) = raw
+        .split_at_mut_checked(HEADER_LEN)
+        .ok_or(OpenError::Malformed)?;
+    let body_len = rest
+        .len()
+        .checked_sub(TAG_LEN)
+        .ok_or(OpenError::Malformed)?;
+    let (body, tag) = rest
+        .split_at_mut_checked(body_len)
+        .ok_or(OpenError::Malformed)?;
+    let header_bytes: [u8; HEADER_LEN] = (&*head).try_into().map_err(|_| OpenError::Malformed)?;
+    let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| OpenError::Malformed)?;
+    let (fixed, nonce) = header_bytes
+        .split_first_chunk::<4>()
+        .ok_or(OpenError::Malformed)?;
+    let [_, key_id, e_hi, e_lo] = *fixed;
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| OpenError::Malformed)?;
+    Ok(Parts {
+        header: Header {
+            version,
+            key_id,
+            epoch_low: u16::from_be_bytes([e_hi, e_lo]),
+            nonce,
+        },
+        header_bytes,
+        body,
+        tag,
+    })
+}
+
+/// Writes `header || len(purpose) || purpose` into `buf` and returns the used prefix.
+pub(crate) fn aad<'a>(
+    header: &[u8; HEADER_LEN],
+    purpose: &[u8],
+    buf: &'a mut [u8; MAX_AAD_LEN],
+) -> &'a [u8] {
+    let purpose = purpose
+        .get(..MAX_PURPOSE_LEN.min(purpose.len()))
+        .unwrap_or_default();
+    let len_byte = u8::try_from(purpose.len()).unwrap_or(u8::MAX);
+    let (h, rest) = buf.split_at_mut(HEADER_LEN);
+    h.copy_from_slice(header);
+    let total = HEADER_LEN.saturating_add(1).saturating_add(purpose.len());
+    if let Some((len_slot, tail)) = rest.split_first_mut() {
+        *len_slot = len_byte;
+        if let Some(dst) = tail.get_mut(..purpose.len()) {
+            dst.copy_from_slice(purpose);
+        }
+    }
+    buf.get(..total).unwrap_or_default()
+}
+
+/// Recovers the full epoch from its low 16 bits: the one epoch in `lo..=hi` with those bits.
+/// The config guarantees `hi - lo < 2^15`, so at most one candidate exists.
+pub(crate) fn full_epoch(low: u16, lo: u64, hi: u64) -> Option<u64> {
+    let hi_low = (hi & 0xffff) as u16;
+    let back = u64::from(hi_low.wrapping_sub(low));
+    let epoch = hi.checked_sub(back)?;
+    (epoch >= lo).then_some(epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip() {
+        let h = Header {
+            version: VERSION,
+            key_id: 7,
+            epoch_low: 0xBEEF,
+            nonce: [9; NONCE_LEN],
+        };
+        let mut raw = h.to_bytes().to_vec();
+        raw.extend_from_slice(&[1; MIN_CLAIMS_LEN]);
+        raw.extend_from_slice(&[2; TAG_LEN]);
+        let parts = split(&mut raw).unwrap();
+        assert_eq!(parts.header, h);
+        assert_eq!(parts.body, &[1; MIN_CLAIMS_LEN]);
+        assert_eq!(parts.tag, [2; TAG_LEN]);
+    }
+
+    #[test]
+    fn split_refuses_short_and_foreign() {
+        assert_eq!(split(&mut []).err(), Some(OpenError::Malformed));
+        assert_eq!(
+            split(&mut [2; 60]).err(),
+            Some(OpenError::UnsupportedVersion { version: 2 })
+        );
+        let mut short = vec![VERSION; MIN_RAW_LEN - 1];
+        assert_eq!(split(&mut short).err(), Some(OpenError::Malformed));
+        let mut ok = vec![VERSION; MIN_RAW_LEN];
+        assert!(split(&mut ok).is_ok());
+    }
+
+    #[test]
+    fn epoch_recovery() {
+        assert_eq!(full_epoch(5, 0, 10), Some(5));
+        assert_eq!(full_epoch(11, 0, 10), None);
+        assert_eq!(full_epoch(0xffff, 65_530, 65_540), Some(65_535));
+        assert_eq!(full_epoch(2, 65_530, 65_540), Some(65_538));
+        assert_eq!(full_epoch(3, 100_000, 100_010), None);
+    }
+
+    #[test]
+    fn aad_layout() {
+        let mut buf = [0u8; MAX_AAD_LEN];
+        let aad = aad(&[3; HEADER_LEN], b"cookie", &mut buf);
+        assert_eq!(aad.len(), HEADER_LEN + 1 + 6);
+        assert_eq!(aad.get(HEADER_LEN), Some(&6));
+        assert!(aad.ends_with(b"cookie"));
+    }
+}

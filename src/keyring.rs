@@ -1,0 +1,213 @@
+//! The keyring: which master keys exist, which one seals, and their ids.
+//!
+//! Exactly one key is primary (new tokens are sealed under it); the others only open. Each has a
+//! one-byte id carried in the token header, so `open` finds the key directly, never by trying each.
+//! Retiring a key is removing it from the ring.
+
+use std::fmt;
+
+use crate::error::KeyError;
+use crate::keys::{MasterKey, read_env_text};
+
+/// A set of master keys with one primary (sealing) key and any number of open-only keys.
+///
+/// # Example
+/// ```
+/// use sealed_session::{Keyring, MasterKey};
+/// // Rotation: the new key 2 seals, the old key 1 still opens tokens it sealed.
+/// let ring = Keyring::new(2, MasterKey::generate()?).with_open_only(1, MasterKey::generate()?)?;
+/// assert_eq!(ring.primary_id(), 2);
+/// assert_eq!(ring.ids().collect::<Vec<_>>(), [2, 1]);
+/// // Duplicate ids are refused.
+/// assert!(ring.with_open_only(2, MasterKey::generate()?).is_err());
+/// # Ok::<(), sealed_session::KeyError>(())
+/// ```
+pub struct Keyring {
+    /// Primary first, then open-only keys in the order added.
+    entries: Vec<(u8, MasterKey)>,
+}
+
+impl Keyring {
+    /// A keyring whose only key, `id`, is primary.
+    ///
+    /// # Example
+    /// ```
+    /// let ring = sealed_session::Keyring::new(1, sealed_session::MasterKey::generate()?);
+    /// assert_eq!(ring.primary_id(), 1);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: u8, primary: MasterKey) -> Self {
+        Self {
+            entries: vec![(id, primary)],
+        }
+    }
+
+    /// Adds a key that opens tokens but never seals.
+    ///
+    /// # Errors
+    /// [`KeyError::DuplicateId`] if the id is already in the ring.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{Keyring, MasterKey};
+    /// let ring = Keyring::new(1, MasterKey::generate()?).with_open_only(7, MasterKey::generate()?)?;
+    /// assert!(ring.contains(7));
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    pub fn with_open_only(mut self, id: u8, key: MasterKey) -> Result<Self, KeyError> {
+        if self.contains(id) {
+            return Err(KeyError::DuplicateId { id });
+        }
+        self.entries.push((id, key));
+        Ok(self)
+    }
+
+    /// Parses a keyring from a list of `ID:KEY` entries separated by commas or whitespace; the
+    /// first entry is primary. Each key is in any form [`MasterKey::from_text`] reads.
+    ///
+    /// # Errors
+    /// [`KeyError::BadListEntry`] for an entry without a numeric id, [`KeyError::DuplicateId`], and
+    /// the key errors of [`MasterKey::from_text`]; [`KeyError::Missing`] for an empty list.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{Keyring, MasterKey};
+    /// let (a, b) = (MasterKey::generate()?.to_base64url(), MasterKey::generate()?.to_base64url());
+    /// let ring = Keyring::from_list(&format!("2:{}, 1:{}", *a, *b))?;
+    /// assert_eq!(ring.primary_id(), 2);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    pub fn from_list(list: &str) -> Result<Self, KeyError> {
+        Self::from_list_named(list, None)
+    }
+
+    /// Reads a keyring list (see [`Keyring::from_list`]) from the environment variable `var`, or
+    /// from the file named by `{var}_FILE`.
+    ///
+    /// # Errors
+    /// As [`Keyring::from_list`], plus [`KeyError::Missing`] and [`KeyError::Unreadable`]; every
+    /// error names the variable.
+    ///
+    /// # Example
+    /// ```
+    /// let err = sealed_session::Keyring::from_env("SEALED_SESSION_DOCTEST_UNSET").unwrap_err();
+    /// assert!(err.to_string().contains("SEALED_SESSION_DOCTEST_UNSET"));
+    /// ```
+    pub fn from_env(var: &str) -> Result<Self, KeyError> {
+        let text = read_env_text(var)?;
+        Self::from_list_named(&text, Some(var))
+    }
+
+    fn from_list_named(list: &str, var: Option<&str>) -> Result<Self, KeyError> {
+        let mut ring: Option<Self> = None;
+        let entries = list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|e| !e.is_empty());
+        for (index, entry) in entries.enumerate() {
+            let position = index.saturating_add(1);
+            let bad = || KeyError::BadListEntry {
+                var: var.map(str::to_owned),
+                position,
+            };
+            let (id, key_text) = entry.split_once(':').ok_or_else(bad)?;
+            let id: u8 = id.parse().map_err(|_| bad())?;
+            let key = MasterKey::from_text_named(key_text, var)?;
+            ring = Some(match ring {
+                None => Self::new(id, key),
+                Some(r) => r.with_open_only(id, key)?,
+            });
+        }
+        ring.ok_or_else(|| KeyError::Missing {
+            var: var.unwrap_or("the keyring list").to_owned(),
+        })
+    }
+
+    /// The id of the key that seals.
+    ///
+    /// # Example
+    /// ```
+    /// let ring = sealed_session::Keyring::new(9, sealed_session::MasterKey::generate()?);
+    /// assert_eq!(ring.primary_id(), 9);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    #[must_use]
+    pub fn primary_id(&self) -> u8 {
+        self.entries.first().map_or(0, |(id, _)| *id)
+    }
+
+    /// Whether a key with this id is in the ring.
+    ///
+    /// # Example
+    /// ```
+    /// let ring = sealed_session::Keyring::new(9, sealed_session::MasterKey::generate()?);
+    /// assert!(ring.contains(9) && !ring.contains(1));
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    #[must_use]
+    pub fn contains(&self, id: u8) -> bool {
+        self.entries.iter().any(|(i, _)| *i == id)
+    }
+
+    /// The ids in the ring, primary first.
+    ///
+    /// # Example
+    /// ```
+    /// let ring = sealed_session::Keyring::new(9, sealed_session::MasterKey::generate()?);
+    /// assert_eq!(ring.ids().count(), 1);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    pub fn ids(&self) -> impl Iterator<Item = u8> + '_ {
+        self.entries.iter().map(|(id, _)| *id)
+    }
+
+    pub(crate) fn into_entries(self) -> Vec<(u8, MasterKey)> {
+        self.entries
+    }
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyring")
+            .field("primary_id", &self.primary_id())
+            .field("ids", &self.ids().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parsing() {
+        let a = MasterKey::generate().unwrap().to_base64url();
+        let b = MasterKey::generate().unwrap().to_base64url();
+        let ring = Keyring::from_list(&format!(" 3:{}\n 4:{} ", *a, *b)).unwrap();
+        assert_eq!(ring.ids().collect::<Vec<_>>(), [3, 4]);
+        assert!(matches!(
+            Keyring::from_list(&format!("3:{}, 3:{}", *a, *b)),
+            Err(KeyError::DuplicateId { id: 3 })
+        ));
+        assert!(matches!(
+            Keyring::from_list(&format!("300:{}", *a)),
+            Err(KeyError::BadListEntry { position: 1, .. })
+        ));
+        assert!(matches!(
+            Keyring::from_list(&a),
+            Err(KeyError::BadListEntry { .. })
+        ));
+        assert!(matches!(
+            Keyring::from_list(" , "),
+            Err(KeyError::Missing { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_shows_ids_only() {
+        let ring = Keyring::new(1, MasterKey::generate().unwrap());
+        let shown = format!("{ring:?}");
+        assert!(shown.contains("primary_id: 1"));
+        assert!(shown.contains("MasterKey") || !shown.contains("bytes"));
+    }
+}

@@ -1,0 +1,314 @@
+//! Master keys: the long-lived secrets that every epoch key is derived from.
+//!
+//! A [`MasterKey`] is 32 to 1024 bytes of real entropy. It is zeroized on drop, its `Debug` prints
+//! nothing of it, it has no `Serialize`, no `Clone` and no equality. Every constructor is fallible
+//! and refuses keys that are obviously not random.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
+use zeroize::{Zeroize as _, Zeroizing};
+
+use crate::encoding;
+use crate::error::KeyError;
+
+/// The example key shown in this crate's documentation (base64url). Refused as a real key: it is
+/// public, and anyone who copied it into production must be stopped at startup.
+pub const EXAMPLE_KEY: &str = "n9Xq2v7YtCkR4mW8pL0sHj3eGfA6bZ1uVxNcTqEoKyI";
+
+/// A second published example key, used where the docs show a keyring with two keys.
+pub const EXAMPLE_KEY_2: &str = "Q3rT8mVx0LpZs6YhKc2WnB5gJdF9aEuR7iOtMkXqNwA";
+
+/// The published keys, refused by every constructor.
+const PUBLISHED_KEYS: [&str; 2] = [EXAMPLE_KEY, EXAMPLE_KEY_2];
+
+/// A random key needs no more than this many repeats of its commonest byte... in practice a
+/// uniformly random 32-byte key has about 31 distinct bytes; fewer than 8 means a pattern.
+const MIN_DISTINCT_BYTES: usize = 8;
+
+/// A secret master key, from which per-epoch encryption keys are derived with HKDF-SHA256.
+///
+/// Build it from an environment variable ([`MasterKey::from_env`]), from text in hex, base64 or
+/// base64url ([`MasterKey::from_text`]), from raw bytes, or generate one.
+///
+/// # Example
+/// ```
+/// use sealed_session::MasterKey;
+/// let key = MasterKey::generate()?;
+/// // Debug never shows key material.
+/// assert_eq!(format!("{key:?}"), "MasterKey { .. }");
+/// // Obviously weak keys are refused.
+/// assert!(MasterKey::from_bytes(&[0u8; 32]).is_err());
+/// # Ok::<(), sealed_session::KeyError>(())
+/// ```
+pub struct MasterKey {
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl MasterKey {
+    /// The shortest accepted key, in bytes.
+    pub const MIN_LEN: usize = 32;
+    /// The longest accepted key, in bytes.
+    pub const MAX_LEN: usize = 1024;
+
+    /// A fresh 32-byte key from the operating system's random number generator.
+    ///
+    /// # Errors
+    /// [`KeyError::Rng`] if the operating system's generator fails.
+    ///
+    /// # Example
+    /// ```
+    /// let key = sealed_session::MasterKey::generate()?;
+    /// assert_eq!(key.len(), 32);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut bytes = Zeroizing::new(vec![0u8; Self::MIN_LEN]);
+        OsRng
+            .try_fill_bytes(&mut bytes)
+            .map_err(|_| KeyError::Rng)?;
+        Self::checked(bytes, None)
+    }
+
+    /// A key from raw bytes (copied; the caller should zeroize its own copy).
+    ///
+    /// # Errors
+    /// [`KeyError::BadLength`] outside 32..=1024 bytes, [`KeyError::Weak`] for zero, repeated or
+    /// patterned bytes, [`KeyError::Published`] for a documentation example key.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{KeyError, MasterKey};
+    /// assert!(matches!(MasterKey::from_bytes(&[7u8; 32]), Err(KeyError::Weak { .. })));
+    /// assert!(matches!(MasterKey::from_bytes(&[1, 2, 3]), Err(KeyError::BadLength { len: 3, .. })));
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        Self::checked(Zeroizing::new(bytes.to_vec()), None)
+    }
+
+    /// A key from text: hex, base64 or base64url, padded or not, surrounding whitespace ignored.
+    ///
+    /// # Errors
+    /// [`KeyError::Encoding`] if the text is in none of those forms, and the errors of
+    /// [`MasterKey::from_bytes`].
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::MasterKey;
+    /// let text = MasterKey::generate()?.to_base64url();
+    /// let key = MasterKey::from_text(&text)?;
+    /// assert_eq!(key.len(), 32);
+    /// // The documentation's own example key is refused.
+    /// assert!(MasterKey::from_text(sealed_session::EXAMPLE_KEY).is_err());
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    pub fn from_text(text: &str) -> Result<Self, KeyError> {
+        Self::from_text_named(text, None)
+    }
+
+    /// Reads a key from the environment variable `var`, or, when it is unset, from the file named
+    /// by `{var}_FILE` (as container secrets are mounted). Errors name the variable.
+    ///
+    /// # Errors
+    /// [`KeyError::Missing`] when neither is set, [`KeyError::Unreadable`] when the file cannot be
+    /// read, and the errors of [`MasterKey::from_text`].
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{KeyError, MasterKey};
+    /// let err = MasterKey::from_env("SEALED_SESSION_DOCTEST_UNSET").unwrap_err();
+    /// assert!(matches!(err, KeyError::Missing { .. }));
+    /// assert!(err.to_string().contains("SEALED_SESSION_DOCTEST_UNSET_FILE"));
+    /// ```
+    pub fn from_env(var: &str) -> Result<Self, KeyError> {
+        let text = read_env_text(var)?;
+        Self::from_text_named(&text, Some(var))
+    }
+
+    pub(crate) fn from_text_named(text: &str, var: Option<&str>) -> Result<Self, KeyError> {
+        let bytes = encoding::decode_key_text(text).ok_or_else(|| KeyError::Encoding {
+            var: var.map(str::to_owned),
+        })?;
+        Self::checked(Zeroizing::new(bytes), var)
+    }
+
+    fn checked(bytes: Zeroizing<Vec<u8>>, var: Option<&str>) -> Result<Self, KeyError> {
+        let var = || var.map(str::to_owned);
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&bytes.len()) {
+            return Err(KeyError::BadLength {
+                var: var(),
+                len: bytes.len(),
+            });
+        }
+        let distinct: HashSet<u8> = bytes.iter().copied().collect();
+        if distinct.len() < MIN_DISTINCT_BYTES {
+            return Err(KeyError::Weak { var: var() });
+        }
+        let published = PUBLISHED_KEYS
+            .iter()
+            .filter_map(|k| encoding::decode_key_text(k).map(Zeroizing::new))
+            .any(|k| k.as_slice() == bytes.as_slice());
+        if published {
+            return Err(KeyError::Published { var: var() });
+        }
+        Ok(Self { bytes })
+    }
+
+    /// The key's length in bytes.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::MasterKey::generate()?.len(), 32);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    #[must_use]
+    #[allow(clippy::len_without_is_empty, reason = "a key is never empty")]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The key as unpadded base64url text, for storing a generated key in a secret manager.
+    /// The returned string is zeroized on drop.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::MasterKey;
+    /// let text = MasterKey::generate()?.to_base64url();
+    /// assert_eq!(text.len(), 43);
+    /// # Ok::<(), sealed_session::KeyError>(())
+    /// ```
+    #[must_use]
+    pub fn to_base64url(&self) -> Zeroizing<String> {
+        Zeroizing::new(encoding::encode_key_text(&self.bytes))
+    }
+
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey { .. }")
+    }
+}
+
+/// Reads `var`, or the file named by `{var}_FILE`; the text is zeroized when dropped.
+pub(crate) fn read_env_text(var: &str) -> Result<Zeroizing<String>, KeyError> {
+    match std::env::var(var) {
+        Ok(text) => return Ok(Zeroizing::new(text)),
+        Err(std::env::VarError::NotUnicode(mut raw)) => {
+            raw.zeroize_os();
+            return Err(KeyError::Encoding {
+                var: Some(var.to_owned()),
+            });
+        }
+        Err(std::env::VarError::NotPresent) => {}
+    }
+    let file_var = format!("{var}_FILE");
+    let Some(path) = std::env::var_os(&file_var) else {
+        return Err(KeyError::Missing {
+            var: var.to_owned(),
+        });
+    };
+    let bytes = Zeroizing::new(std::fs::read(&path).map_err(|e| KeyError::Unreadable {
+        var: var.to_owned(),
+        reason: e.kind().to_string(),
+    })?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| KeyError::Encoding {
+        var: Some(file_var),
+    })?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Best-effort wipe of an `OsString` that held key text.
+trait ZeroizeOs {
+    fn zeroize_os(&mut self);
+}
+
+impl ZeroizeOs for std::ffi::OsString {
+    fn zeroize_os(&mut self) {
+        let mut bytes = std::mem::take(self).into_encoded_bytes();
+        bytes.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        (0u8..32)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect()
+    }
+
+    #[test]
+    fn debug_shows_no_key_byte() {
+        let bytes = sample();
+        let key = MasterKey::from_bytes(&bytes).unwrap();
+        let shown = format!("{key:?} {key:#?}");
+        assert_eq!(format!("{key:?}"), "MasterKey { .. }");
+        let b64 = key.to_base64url();
+        assert!(!shown.contains(b64.as_str()));
+        for b in &bytes {
+            assert!(!shown.contains(&format!("{b:02x}")) || shown.contains("MasterKey"));
+        }
+        assert!(!shown.chars().any(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn refuses_weak_and_published_keys() {
+        assert!(matches!(
+            MasterKey::from_bytes(&[0; 32]),
+            Err(KeyError::Weak { .. })
+        ));
+        assert!(matches!(
+            MasterKey::from_bytes(&[0xAB; 64]),
+            Err(KeyError::Weak { .. })
+        ));
+        let pattern: Vec<u8> = (0..32).map(|i| [1u8, 2, 3][i % 3]).collect();
+        assert!(matches!(
+            MasterKey::from_bytes(&pattern),
+            Err(KeyError::Weak { .. })
+        ));
+        assert!(matches!(
+            MasterKey::from_text(EXAMPLE_KEY),
+            Err(KeyError::Published { .. })
+        ));
+        assert!(matches!(
+            MasterKey::from_text(EXAMPLE_KEY_2),
+            Err(KeyError::Published { .. })
+        ));
+        assert!(matches!(
+            MasterKey::from_bytes(&sample()[..31]),
+            Err(KeyError::BadLength { len: 31, .. })
+        ));
+        assert!(MasterKey::from_bytes(&vec![5u8; 2000]).is_err());
+    }
+
+    #[test]
+    fn published_keys_decode_to_32_bytes() {
+        for k in PUBLISHED_KEYS {
+            assert_eq!(encoding::decode_key_text(k).unwrap().len(), 32);
+        }
+    }
+
+    #[test]
+    fn text_forms_agree() {
+        let bytes = sample();
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let a = MasterKey::from_text(&hex).unwrap();
+        let b = MasterKey::from_text(&a.to_base64url()).unwrap();
+        assert_eq!(a.expose(), bytes.as_slice());
+        assert_eq!(b.expose(), bytes.as_slice());
+    }
+
+    #[test]
+    fn generated_keys_differ() {
+        let a = MasterKey::generate().unwrap();
+        let b = MasterKey::generate().unwrap();
+        assert_ne!(a.expose(), b.expose());
+    }
+}

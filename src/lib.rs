@@ -1,0 +1,45 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_possible_wrap,
+        clippy::arithmetic_side_effects,
+        clippy::missing_errors_doc,
+        clippy::exhaustive_enums,
+        clippy::exhaustive_structs,
+    )
+)]
+
+// Internal modules, one idea each. The wire format is specified in FORMAT.md.
+mod claims; // the encrypted claims and their constant-time checks
+mod config; // policy with safe defaults
+mod encoding; // the only user of the base64 crate
+mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
+mod error; // error enums
+mod format; // header layout, bytes only
+mod keyring; // primary and open-only keys by id
+mod keys; // master keys: parsing, checks, zeroizing
+mod scratch; // per-thread buffer so seal/open do not allocate
+mod sealer; // seal and open: the only caller of the AEAD
+mod session; // options in, metadata out
+mod unix_time; // OffsetDateTime <-> unix seconds
+mod varint; // canonical LEB128
+
+#[cfg(test)]
+mod vectors;
+
+// The public interface.
+pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
+pub use error::{ConfigError, KeyError, OpenError, SealError};
+pub use keyring::Keyring;
+pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
+pub use sealer::Sealer;
+pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};

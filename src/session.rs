@@ -1,0 +1,236 @@
+//! What seal takes besides the value ([`SessionOptions`]) and what open gives back besides it
+//! ([`Opened`], [`SessionMeta`], [`SessionId`]).
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::claims::SESSION_ID_LEN;
+use crate::error::OpenError;
+use crate::unix_time;
+
+/// Options for a new session. The defaults: a browser-session (not persistent), generation 0.
+///
+/// # Example
+/// ```
+/// use sealed_session::SessionOptions;
+/// let remember_me = SessionOptions::default().persistent(true).generation(3);
+/// assert!(remember_me.is_persistent());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SessionOptions {
+    pub(crate) persistent: bool,
+    pub(crate) generation: u64,
+}
+
+impl SessionOptions {
+    /// Use the persistent lifetimes ("remember me"): the cookie layer then sets `Max-Age`.
+    pub fn persistent(mut self, persistent: bool) -> Self {
+        self.persistent = persistent;
+        self
+    }
+
+    /// The generation counter sealed into the token: raise the config's generation floor above
+    /// it to revoke every token of lower generation.
+    pub fn generation(mut self, generation: u64) -> Self {
+        self.generation = generation;
+        self
+    }
+
+    /// Whether these options pick the persistent lifetimes.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(!sealed_session::SessionOptions::default().is_persistent());
+    /// ```
+    #[must_use]
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+}
+
+/// A random 16-byte session id, present when the config enables session ids. Not a secret (it
+/// cannot forge a token), but an identifier: log it, revoke by it.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// let config = Config::builder().session_ids(true).build()?;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
+/// let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
+/// let id = opened.meta.session_id.expect("enabled");
+/// assert_eq!(id.to_string().len(), 32);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionId(pub(crate) [u8; SESSION_ID_LEN]);
+
+impl SessionId {
+    /// The id's bytes.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().session_ids(true).build()?);
+    /// # let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
+    /// assert_eq!(opened.meta.session_id.unwrap().as_bytes().len(), 16);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
+
+/// What an authentic, valid token says about its session, besides the session value.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+/// let meta = sealer.open::<String>(&sealer.seal(&"alice".to_string())?)?.meta;
+/// assert_eq!(meta.key_id, 1);
+/// assert!(meta.idle_deadline <= meta.absolute_deadline);
+/// assert!(!meta.should_reseal());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionMeta {
+    /// When the session began (login or the last reissue).
+    pub session_start: OffsetDateTime,
+    /// When this token was sealed (the last renewal).
+    pub sealed_at: OffsetDateTime,
+    /// The session ends at this instant however active it is (renewal never moves it).
+    pub absolute_deadline: OffsetDateTime,
+    /// The session ends at this instant unless renewed first; never after the absolute deadline.
+    pub idle_deadline: OffsetDateTime,
+    /// The id of the master key that sealed the token.
+    pub key_id: u8,
+    /// The rotation epoch the token was sealed in.
+    pub epoch: u64,
+    /// The generation counter the app sealed in.
+    pub generation: u64,
+    /// The application schema version of the payload.
+    pub schema_version: u32,
+    /// Whether the session uses the persistent lifetimes.
+    pub persistent: bool,
+    /// The session id, if the config enabled them when the session began.
+    pub session_id: Option<SessionId>,
+    /// The configured part of the idle window has passed: renew now to keep the session alive.
+    pub renewal_due: bool,
+    /// Sealed under a key that is no longer primary: renew to move it to the primary key.
+    pub old_key: bool,
+    /// Sealed in an earlier rotation epoch: renew to move it to the current epoch key.
+    pub old_epoch: bool,
+}
+
+impl SessionMeta {
+    /// Whether the caller should renew (re-seal) now: renewal is due, or the token was sealed
+    /// under an old key or epoch.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let opened = sealer.open::<u8>(&sealer.seal(&7u8)?)?;
+    /// if opened.meta.should_reseal() {
+    ///     let _fresh = sealer.renew(&opened.session, &opened.meta)?;
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn should_reseal(&self) -> bool {
+        self.renewal_due || self.old_key || self.old_epoch
+    }
+
+    pub(crate) fn session_start_secs(&self) -> u64 {
+        unix_time::to_secs(self.session_start).unwrap_or(0)
+    }
+}
+
+/// A session opened from an authentic, valid token: the value and what the token said about it.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+/// let Opened { session, meta, .. } = sealer.open::<Vec<String>>(&sealer.seal(&vec!["admin".to_string()])?)?;
+/// assert_eq!(session, ["admin"]);
+/// assert!(!meta.persistent);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Opened<T> {
+    /// The session value.
+    pub session: T,
+    /// What the token said about the session.
+    pub meta: SessionMeta,
+}
+
+impl<T> Opened<T> {
+    /// Refuses the session if its generation is below `minimum`: the per-subject revocation check,
+    /// for an app that keeps a generation counter per user and looks it up by a field of the
+    /// session value.
+    ///
+    /// # Errors
+    /// [`OpenError::Revoked`] when the generation is lower.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal_with(&42u64, &SessionOptions::default().generation(2))?;
+    /// let opened = sealer.open::<u64>(&token)?;
+    /// let user_generation_in_db = 3; // looked up by opened.session
+    /// assert_eq!(opened.require_generation(user_generation_in_db).unwrap_err(), OpenError::Revoked);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn require_generation(self, minimum: u64) -> Result<Self, OpenError> {
+        if self.meta.generation >= minimum {
+            Ok(self)
+        } else {
+            Err(OpenError::Revoked)
+        }
+    }
+}
+
+/// An application hook consulted after a token authenticated and passed every built-in check:
+/// the app's own database answers whether this session is revoked.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use sealed_session::*;
+/// struct Blocklist(Vec<SessionId>);
+/// impl Revocation for Blocklist {
+///     fn is_revoked(&self, meta: &SessionMeta) -> bool {
+///         meta.session_id.is_some_and(|id| self.0.contains(&id))
+///     }
+/// }
+/// let config = Config::builder().session_ids(true).build()?;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
+/// let token = sealer.seal(&1u8)?;
+/// let id = sealer.open::<u8>(&token)?.meta.session_id.unwrap();
+/// sealer.set_revocation(Some(Arc::new(Blocklist(vec![id]))));
+/// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Revocation: Send + Sync {
+    /// True if the session described by `meta` must be refused.
+    fn is_revoked(&self, meta: &SessionMeta) -> bool;
+}
