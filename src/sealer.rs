@@ -413,18 +413,18 @@ impl Sealer {
         Ok(out)
     }
 
-    /// The seal for the published test vectors: fixed nonce and session id. Crate-private; never
-    /// reachable from the public API, since a repeated nonce would break confidentiality.
+    /// The seal for the published test vectors: explicit claims and a fixed nonce. Crate-private
+    /// and compiled only for tests; never reachable from the public API, since a repeated nonce
+    /// would break confidentiality.
     #[cfg(test)]
-    pub(crate) fn seal_with_fixed_randomness<T: Serialize + ?Sized>(
+    pub(crate) fn seal_claims_with_nonce<T: Serialize + ?Sized>(
         &self,
         value: &T,
-        options: &SessionOptions,
-        now: OffsetDateTime,
-        fresh: Fresh,
+        claims: &Claims,
+        nonce: [u8; NONCE_LEN],
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, Lineage::New(options), now, fresh, &mut out)?;
+        seal_claims(&self.inner.state.load(), claims, value, nonce, &mut out)?;
         Ok(out)
     }
 
