@@ -494,8 +494,8 @@ impl Sealer {
         self.open_at(token, OffsetDateTime::now_utc())
     }
 
-    /// [`Sealer::open`] at a given time. A clock before 1970 reads as 1970 (every token is then
-    /// from the future).
+    /// [`Sealer::open`] at a given time. A clock before 1970 reads as 1970, so every live token
+    /// is refused (its epoch is outside the window).
     ///
     /// # Errors
     /// As [`Sealer::open`].

@@ -1,0 +1,41 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// 2027-01-15T08:00:00Z.
+pub const T0: i64 = 1_800_000_000;
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+
+pub fn at(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs).unwrap()
+}
+
+/// A deterministic master key per label (random-looking, distinct bytes).
+pub fn key(label: u8) -> MasterKey {
+    let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a).collect();
+    MasterKey::from_bytes(&bytes).unwrap()
+}
+
+pub fn sealer() -> Sealer {
+    Sealer::new(Keyring::new(1, key(1)), Config::default())
+}
+
+pub fn sealer_with(config: Config) -> Sealer {
+    Sealer::new(Keyring::new(1, key(1)), config)
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: u64,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub csrf: [u8; 16],
+}
+
+pub fn session() -> Session {
+    Session { user_id: 7, name: "bob".into(), roles: vec!["reader".into()], csrf: [9; 16] }
+}

@@ -1,0 +1,102 @@
+//! Key rotation end to end: a new key is added open-only, promoted, then the old one retired; epoch
+//! keys roll over by themselves; the keyring is swapped at run time under concurrent use.
+
+mod common;
+
+use common::*;
+use sealed_session::{Config, Keyring, OpenError, Sealer};
+
+#[test]
+fn master_key_rotation_playbook() {
+    let cfg = Config::default;
+    // Before: key 1 only.
+    let before = Sealer::new(Keyring::new(1, key(1)), cfg());
+    let old_token = before.seal_at(&session(), at(T0)).unwrap();
+
+    // Step 1: key 2 added open-only. Tokens under key 1 still seal and open; key 2 opens too.
+    let step1 = Sealer::new(Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap(), cfg());
+    let opened = step1.open_at::<Session>(&old_token, at(T0 + 60)).unwrap();
+    assert!(!opened.meta.old_key);
+    assert_eq!(step1.open_at::<Session>(&step1.seal_at(&session(), at(T0)).unwrap(), at(T0)).unwrap().meta.key_id, 1);
+
+    // Step 2: key 2 promoted. New tokens use key 2; key-1 tokens open and say old_key.
+    let step2 = Sealer::new(Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap(), cfg());
+    let new_token = step2.seal_at(&session(), at(T0 + 120)).unwrap();
+    assert_eq!(step2.open_at::<Session>(&new_token, at(T0 + 120)).unwrap().meta.key_id, 2);
+    let opened = step2.open_at::<Session>(&old_token, at(T0 + 120)).unwrap();
+    assert!(opened.meta.old_key && opened.meta.should_reseal());
+    // The renewal path moves it to key 2, keeping the session start.
+    let moved = step2.renew_at(&opened.session, &opened.meta, at(T0 + 120)).unwrap();
+    let moved = step2.open_at::<Session>(&moved, at(T0 + 121)).unwrap();
+    assert_eq!((moved.meta.key_id, moved.meta.old_key), (2, false));
+    assert_eq!(moved.meta.session_start, opened.meta.session_start);
+    // Step 1's servers (not yet upgraded) open key-2 tokens too: the order of deploys is safe.
+    assert!(step1.open_at::<Session>(&new_token, at(T0 + 120)).is_ok());
+
+    // Step 3: key 1 retired.
+    let step3 = Sealer::new(Keyring::new(2, key(2)), cfg());
+    assert_eq!(step3.open_at::<Session>(&old_token, at(T0 + 180)).unwrap_err(), OpenError::UnknownKeyId { id: 1 });
+    assert!(step3.open_at::<Session>(&new_token, at(T0 + 180)).is_ok());
+}
+
+#[test]
+fn epoch_keys_roll_over_and_old_epochs_are_flagged() {
+    let s = sealer();
+    let persistent = sealed_session::SessionOptions::default().persistent(true);
+    let t = s.seal_with_at(&session(), &persistent, at(T0)).unwrap();
+    let same = s.open_at::<Session>(&t, at(T0 + 60)).unwrap();
+    assert!(!same.meta.old_epoch);
+    let next_day = s.open_at::<Session>(&t, at(T0 + DAY)).unwrap();
+    assert!(next_day.meta.old_epoch && next_day.meta.should_reseal());
+    assert_eq!(next_day.meta.epoch, (T0 / DAY) as u64);
+    let renewed = s.renew_at(&next_day.session, &next_day.meta, at(T0 + DAY)).unwrap();
+    assert_eq!(s.open_at::<Session>(&renewed, at(T0 + DAY)).unwrap().meta.epoch, ((T0 + DAY) / DAY) as u64);
+}
+
+#[test]
+fn tokens_outside_the_epoch_window_are_refused_whatever_the_claims_say() {
+    // A long absolute lifetime does not keep a token alive past the epoch window, which follows
+    // the idle lifetime: 8 days after its seal a persistent token (7-day idle) is refused.
+    let s = sealer();
+    let opts = sealed_session::SessionOptions::default().persistent(true);
+    let t = s.seal_with_at(&session(), &opts, at(T0)).unwrap();
+    assert!(s.open_at::<Session>(&t, at(T0 + 7 * DAY)).is_ok());
+    let err = s.open_at::<Session>(&t, at(T0 + 9 * DAY)).unwrap_err();
+    assert_eq!(err, OpenError::RetiredEpoch);
+}
+
+#[test]
+fn hot_reload_under_concurrent_use() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let s = sealer();
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (s, stop) = (s.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut n = 0u32;
+                while !stop.load(Ordering::Relaxed) || n < 200 {
+                    // Every token a worker seals opens again, whichever ring was in force: both
+                    // rings hold both keys, only the primary changes.
+                    let t = s.seal(&n).unwrap();
+                    assert_eq!(s.open::<u32>(&t).unwrap().session, n);
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    for i in 0..200 {
+        let ring = if i % 2 == 0 {
+            Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap()
+        } else {
+            Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap()
+        };
+        s.replace_keyring(ring);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        assert!(w.join().unwrap() >= 200);
+    }
+}
