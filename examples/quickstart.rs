@@ -22,10 +22,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 1. A fresh master key. In production: MasterKey::from_env("SESSION_KEY") or
     //    Keyring::from_env("SESSION_KEYS"), with the key kept in your secret manager.
     let key = MasterKey::generate()?;
-    println!("generated master key (store it as SESSION_KEY): {}", key.to_base64url().as_str());
+    println!(
+        "generated master key (store it as SESSION_KEY): {}",
+        key.to_base64url().as_str()
+    );
     println!("key Debug output is redacted: {key:?}\n");
 
-    let sealer = Sealer::new(Keyring::new(1, key), Config::builder().purpose("__Host-session").build()?);
+    let sealer = Sealer::new(
+        Keyring::new(1, key),
+        Config::builder().purpose("__Host-session").build()?,
+    );
 
     // 2. Seal a session.
     let session = Session {
@@ -44,10 +50,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let claims_len = raw_len - 28 - 16 - payload_len;
     println!("length breakdown (raw bytes, before base64url):");
     println!("  header   28  version, key id, epoch (16 bits), 24-byte nonce");
-    println!("  claims {claims_len:>4}  flags, seal time, session age, generation, schema (encrypted)");
+    println!(
+        "  claims {claims_len:>4}  flags, seal time, session age, generation, schema (encrypted)"
+    );
     println!("  payload{payload_len:>4}  your session, postcard (encrypted)");
     println!("  tag      16  Poly1305");
-    println!("  = {raw_len} bytes -> {} base64url characters; fixed overhead {} characters\n", token.len(), token.len() - (payload_len * 4).div_ceil(3));
+    println!(
+        "  = {raw_len} bytes -> {} base64url characters; fixed overhead {} characters\n",
+        token.len(),
+        token.len() - (payload_len * 4).div_ceil(3)
+    );
 
     // 4. Open it.
     let opened = sealer.open_at::<Session>(&token, now)?;
@@ -56,7 +68,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let m = &opened.meta;
     println!(
         "  key id {}, epoch {}, started {}, idle deadline {}, absolute deadline {}, renew now: {}\n",
-        m.key_id, m.epoch, m.session_start, m.idle_deadline, m.absolute_deadline, m.should_reseal()
+        m.key_id,
+        m.epoch,
+        m.session_start,
+        m.idle_deadline,
+        m.absolute_deadline,
+        m.should_reseal()
     );
 
     // 5. A tampered token: one character changed.
@@ -68,7 +85,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("tampered token refused: {err:?} ({err})");
 
     // 6. The same token three hours later: past the 2-hour idle lifetime.
-    let err = sealer.open_at::<Session>(&token, now + Duration::hours(3)).unwrap_err();
+    let err = sealer
+        .open_at::<Session>(&token, now + Duration::hours(3))
+        .unwrap_err();
     println!("expired token refused:  {err:?} ({err})");
     Ok(())
 }

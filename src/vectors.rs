@@ -18,9 +18,18 @@ const COMMITTED: &str = include_str!("../tests/vectors/v1.json");
 
 /// The master keys the vectors use (random, published here: never use them for real sessions).
 const KEYS: [(u8, &str); 3] = [
-    (1, "cde3e7f6b0bc5eeff63741d1b21889f55506193d14dd027d5c442566b8cbdb0c"),
-    (2, "8e20c04621f2da427d698f78153050ed7a0e872562cd9b7c91b120e4e6e3315e"),
-    (3, "53e8644964fced398fd5fb9627168a17f6e5b046d1fdcf33f2445edf30cb43a4"),
+    (
+        1,
+        "cde3e7f6b0bc5eeff63741d1b21889f55506193d14dd027d5c442566b8cbdb0c",
+    ),
+    (
+        2,
+        "8e20c04621f2da427d698f78153050ed7a0e872562cd9b7c91b120e4e6e3315e",
+    ),
+    (
+        3,
+        "53e8644964fced398fd5fb9627168a17f6e5b046d1fdcf33f2445edf30cb43a4",
+    ),
 ];
 
 /// 2027-01-15T08:00:00Z, 28 800 s into daily epoch 20 833.
@@ -94,8 +103,14 @@ impl VectorConfig {
             .purpose(self.purpose.clone())
             .rotation_period(s(self.rotation_period))
             .leeway(s(self.leeway))
-            .browser_session(Lifetimes::new(s(self.browser_absolute), s(self.browser_idle)))
-            .persistent(Lifetimes::new(s(self.persistent_absolute), s(self.persistent_idle)))
+            .browser_session(Lifetimes::new(
+                s(self.browser_absolute),
+                s(self.browser_idle),
+            ))
+            .persistent(Lifetimes::new(
+                s(self.persistent_absolute),
+                s(self.persistent_idle),
+            ))
             .max_token_len(self.max_token_len)
             .renew_after_percent(self.renew_after_percent)
             .generation_floor(self.generation_floor)
@@ -114,7 +129,10 @@ fn key(id: u8) -> MasterKey {
 
 fn ring(ids: &[u8]) -> Keyring {
     let (first, rest) = ids.split_first().unwrap();
-    rest.iter().fold(Keyring::new(*first, key(*first)), |r, id| r.with_open_only(*id, key(*id)).unwrap())
+    rest.iter()
+        .fold(Keyring::new(*first, key(*first)), |r, id| {
+            r.with_open_only(*id, key(*id)).unwrap()
+        })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -122,7 +140,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn claims(sealed_at: u64, session_start: u64) -> Claims {
-    Claims { persistent: false, sealed_at, session_start, generation: 0, schema_version: 0, session_id: None }
+    Claims {
+        persistent: false,
+        sealed_at,
+        session_start,
+        generation: 0,
+        schema_version: 0,
+        session_id: None,
+    }
 }
 
 /// How a negative vector's token differs from the sealed one.
@@ -341,7 +366,12 @@ fn cases() -> Vec<Case> {
 fn special(mut case: Case) -> Case {
     match case.id {
         "valid-empty-strings" => {
-            case.payload = Payload::Session(VectorSession { user_id: 0, name: String::new(), roles: vec![], csrf: [0; 16] });
+            case.payload = Payload::Session(VectorSession {
+                user_id: 0,
+                name: String::new(),
+                roles: vec![],
+                csrf: [0; 16],
+            });
         }
         "valid-old-key" => {
             case.seal_key = 2;
@@ -412,12 +442,18 @@ fn mutate(token: &str, m: Mutation) -> String {
             while t.len() % 4 != 0 {
                 t.push('=');
             }
-            assert_ne!(t, token, "token length must not be a multiple of 4 for the padding vector");
+            assert_ne!(
+                t, token,
+                "token length must not be a multiple of 4 for the padding vector"
+            );
             t
         }
         Mutation::StandardAlphabet => {
             let t = STANDARD_NO_PAD.encode(&raw);
-            assert_ne!(t, token, "token must contain - or _ for the standard-alphabet vector");
+            assert_ne!(
+                t, token,
+                "token must contain - or _ for the standard-alphabet vector"
+            );
             t
         }
         Mutation::HeaderOnly => reencode(&raw[..crate::format::HEADER_LEN]),
@@ -426,12 +462,20 @@ fn mutate(token: &str, m: Mutation) -> String {
 }
 
 fn ring_json(ids: &[u8]) -> Value {
-    Value::Array(ids.iter().map(|id| json!({"id": id, "key_hex": KEYS.iter().find(|(i, _)| i == id).unwrap().1})).collect())
+    Value::Array(
+        ids.iter()
+            .map(|id| json!({"id": id, "key_hex": KEYS.iter().find(|(i, _)| i == id).unwrap().1}))
+            .collect(),
+    )
 }
 
 fn build_vector(case: &Case) -> Value {
     // "wrong-key-same-id": key 2's bytes under id 1.
-    let seal_ring = if case.id == "wrong-key-same-id" { Keyring::new(1, key(2)) } else { ring(&[case.seal_key]) };
+    let seal_ring = if case.id == "wrong-key-same-id" {
+        Keyring::new(1, key(2))
+    } else {
+        ring(&[case.seal_key])
+    };
     let sealer = Sealer::new(seal_ring, case.seal_config.build());
     let payload_bytes = match &case.payload {
         Payload::Session(s) => postcard::to_allocvec(s).unwrap(),
@@ -439,16 +483,23 @@ fn build_vector(case: &Case) -> Value {
     };
     let sealed = match &case.payload {
         Payload::Session(s) => sealer.seal_claims_with_nonce(s, &case.claims, case.nonce),
-        Payload::Mismatch => sealer.seal_claims_with_nonce(&(1u64, 300u16), &case.claims, case.nonce),
+        Payload::Mismatch => {
+            sealer.seal_claims_with_nonce(&(1u64, 300u16), &case.claims, case.nonce)
+        }
     }
     .unwrap();
     let token = mutate(&sealed, case.mutation);
-    let open_config = case.open_config.clone().unwrap_or_else(|| case.seal_config.clone());
+    let open_config = case
+        .open_config
+        .clone()
+        .unwrap_or_else(|| case.seal_config.clone());
     let opener = Sealer::new(ring(&case.open_ring), open_config.build());
     let opened = opener.open_at::<VectorSession>(&token, crate::unix_time::from_secs(case.open_at));
     let expect = match (&opened, case.expect) {
         (Ok(o), Ok(())) => {
-            let Payload::Session(s) = &case.payload else { panic!("{}: positive vector needs a session", case.id) };
+            let Payload::Session(s) = &case.payload else {
+                panic!("{}: positive vector needs a session", case.id)
+            };
             assert_eq!(&o.session, s, "{}", case.id);
             json!({"ok": {"session": serde_json::to_value(&o.session).unwrap(), "meta": meta_json(&o.meta)}})
         }
@@ -456,7 +507,11 @@ fn build_vector(case: &Case) -> Value {
             assert_eq!(error_name(e), want, "{}: wrong error", case.id);
             json!({"error": want})
         }
-        (got, want) => panic!("{}: expected {want:?}, got {:?}", case.id, got.as_ref().map(|o| &o.meta)),
+        (got, want) => panic!(
+            "{}: expected {want:?}, got {:?}",
+            case.id,
+            got.as_ref().map(|o| &o.meta)
+        ),
     };
     let mut v = json!({
         "id": case.id,
@@ -527,7 +582,10 @@ fn positive_vectors_seal_to_the_published_bytes() {
         let id = v["id"].as_str().unwrap();
         let sw = &v["sealed_with"];
         let config: VectorConfig = serde_json::from_value(v["config"].clone()).unwrap();
-        let sealer = Sealer::new(ring(&[u8::try_from(sw["key_id"].as_u64().unwrap()).unwrap()]), config.build());
+        let sealer = Sealer::new(
+            ring(&[u8::try_from(sw["key_id"].as_u64().unwrap()).unwrap()]),
+            config.build(),
+        );
         let c = &sw["claims"];
         let claims = Claims {
             persistent: c["persistent"].as_bool().unwrap(),
@@ -535,11 +593,16 @@ fn positive_vectors_seal_to_the_published_bytes() {
             session_start: c["session_start"].as_u64().unwrap(),
             generation: c["generation"].as_str().unwrap().parse().unwrap(),
             schema_version: u32::try_from(c["schema_version"].as_u64().unwrap()).unwrap(),
-            session_id: c["session_id_hex"].as_str().map(|h| unhex(h).try_into().unwrap()),
+            session_id: c["session_id_hex"]
+                .as_str()
+                .map(|h| unhex(h).try_into().unwrap()),
         };
         let nonce: [u8; 24] = unhex(sw["nonce_hex"].as_str().unwrap()).try_into().unwrap();
-        let session: VectorSession = postcard::from_bytes(&unhex(sw["payload_postcard_hex"].as_str().unwrap())).unwrap();
-        let token = sealer.seal_claims_with_nonce(&session, &claims, nonce).unwrap();
+        let session: VectorSession =
+            postcard::from_bytes(&unhex(sw["payload_postcard_hex"].as_str().unwrap())).unwrap();
+        let token = sealer
+            .seal_claims_with_nonce(&session, &claims, nonce)
+            .unwrap();
         assert_eq!(token, v["token"].as_str().unwrap(), "vector {id}");
         positive += 1;
     }
@@ -547,5 +610,8 @@ fn positive_vectors_seal_to_the_published_bytes() {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }

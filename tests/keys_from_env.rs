@@ -11,14 +11,27 @@ const CHILD: &str = "SEALED_SESSION_ENV_CHILD";
 /// Runs the ignored test `name` in a child process with `vars` set; returns its stdout.
 fn run_child(name: &str, vars: &[(&str, &str)]) -> String {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--include-ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            name,
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .envs(vars.iter().copied())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "child {name} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("CHILD-RAN"), "child {name} did not run:\n{stdout}");
+    assert!(
+        out.status.success(),
+        "child {name} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("CHILD-RAN"),
+        "child {name} did not run:\n{stdout}"
+    );
     stdout
 }
 
@@ -37,13 +50,25 @@ fn child_reads_keys() {
     match MasterKey::from_env("TEST_WEAK_KEY") {
         Err(e @ KeyError::Weak { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("TEST_WEAK_KEY") && msg.contains("/dev/urandom"), "{msg}");
+            assert!(
+                msg.contains("TEST_WEAK_KEY") && msg.contains("/dev/urandom"),
+                "{msg}"
+            );
         }
         other => panic!("weak key accepted: {other:?}"),
     }
-    assert!(matches!(MasterKey::from_env("TEST_EXAMPLE_KEY"), Err(KeyError::Published { .. })));
-    assert!(matches!(MasterKey::from_env("TEST_MISSING_FILE"), Err(KeyError::Unreadable { .. })));
-    assert!(matches!(MasterKey::from_env("TEST_NOT_SET"), Err(KeyError::Missing { .. })));
+    assert!(matches!(
+        MasterKey::from_env("TEST_EXAMPLE_KEY"),
+        Err(KeyError::Published { .. })
+    ));
+    assert!(matches!(
+        MasterKey::from_env("TEST_MISSING_FILE"),
+        Err(KeyError::Unreadable { .. })
+    ));
+    assert!(matches!(
+        MasterKey::from_env("TEST_NOT_SET"),
+        Err(KeyError::Missing { .. })
+    ));
     println!("CHILD-RAN");
 }
 

@@ -7,14 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use sealed_session::{Config, Lifetimes, OpenError, Revocation, SealError, SessionMeta, SessionOptions};
+use sealed_session::{
+    Config, Lifetimes, OpenError, Revocation, SealError, SessionMeta, SessionOptions,
+};
 
 #[test]
 fn absolute_and_idle_boundaries_to_the_second() {
     let s = sealer(); // browser session: 12 h absolute, 2 h idle, 60 s leeway
     let t = s.seal_at(&session(), at(T0)).unwrap();
     assert!(s.open_at::<Session>(&t, at(T0 + 2 * HOUR + 60)).is_ok());
-    assert_eq!(s.open_at::<Session>(&t, at(T0 + 2 * HOUR + 61)).unwrap_err(), OpenError::IdleTimeout);
+    assert_eq!(
+        s.open_at::<Session>(&t, at(T0 + 2 * HOUR + 61))
+            .unwrap_err(),
+        OpenError::IdleTimeout
+    );
 
     // Keep renewing every hour: the idle deadline moves, the absolute one does not.
     let mut token = t;
@@ -39,16 +45,33 @@ fn absolute_and_idle_boundaries_to_the_second() {
             }
         }
     }
-    assert!(now >= T0 + 12 * HOUR && now <= T0 + 13 * HOUR, "ended at +{}s", now - T0);
+    assert!(
+        now >= T0 + 12 * HOUR && now <= T0 + 13 * HOUR,
+        "ended at +{}s",
+        now - T0
+    );
     // The last renewal (at +12h) opens until +12h+60s and not a second after.
-    assert!(s.open_at::<Session>(&token, at(T0 + 12 * HOUR + 60)).is_ok());
-    assert_eq!(s.open_at::<Session>(&token, at(T0 + 12 * HOUR + 61)).unwrap_err(), OpenError::Expired);
+    assert!(
+        s.open_at::<Session>(&token, at(T0 + 12 * HOUR + 60))
+            .is_ok()
+    );
+    assert_eq!(
+        s.open_at::<Session>(&token, at(T0 + 12 * HOUR + 61))
+            .unwrap_err(),
+        OpenError::Expired
+    );
 }
 
 #[test]
 fn persistent_profile_uses_its_own_lifetimes() {
     let s = sealer();
-    let t = s.seal_with_at(&session(), &SessionOptions::default().persistent(true), at(T0)).unwrap();
+    let t = s
+        .seal_with_at(
+            &session(),
+            &SessionOptions::default().persistent(true),
+            at(T0),
+        )
+        .unwrap();
     let o = s.open_at::<Session>(&t, at(T0 + 3 * DAY)).unwrap();
     assert!(o.meta.persistent);
     assert_eq!(o.meta.absolute_deadline, at(T0 + 30 * DAY));
@@ -59,8 +82,18 @@ fn persistent_profile_uses_its_own_lifetimes() {
 fn renewal_hint_after_the_configured_part_of_the_idle_window() {
     let s = sealer_with(Config::builder().renew_after_percent(25).build().unwrap());
     let t = s.seal_at(&session(), at(T0)).unwrap();
-    assert!(!s.open_at::<Session>(&t, at(T0 + 1799)).unwrap().meta.renewal_due);
-    assert!(s.open_at::<Session>(&t, at(T0 + 1800)).unwrap().meta.renewal_due);
+    assert!(
+        !s.open_at::<Session>(&t, at(T0 + 1799))
+            .unwrap()
+            .meta
+            .renewal_due
+    );
+    assert!(
+        s.open_at::<Session>(&t, at(T0 + 1800))
+            .unwrap()
+            .meta
+            .renewal_due
+    );
 }
 
 #[test]
@@ -69,7 +102,10 @@ fn clock_going_backwards() {
     let t = s.seal_at(&session(), at(T0)).unwrap();
     // Another server 60 s behind accepts it (leeway); 61 s behind refuses it.
     assert!(s.open_at::<Session>(&t, at(T0 - 60)).is_ok());
-    assert_eq!(s.open_at::<Session>(&t, at(T0 - 61)).unwrap_err(), OpenError::FromTheFuture);
+    assert_eq!(
+        s.open_at::<Session>(&t, at(T0 - 61)).unwrap_err(),
+        OpenError::FromTheFuture
+    );
     // A server behind the one that started the session renews without sealing before the start.
     let o = s.open_at::<Session>(&t, at(T0 - 30)).unwrap();
     let r = s.renew_at(&o.session, &o.meta, at(T0 - 30)).unwrap();
@@ -77,14 +113,23 @@ fn clock_going_backwards() {
     assert_eq!(r.meta.sealed_at, at(T0));
     // A clock before 1970 cannot seal and opens nothing.
     assert_eq!(s.seal_at(&1u8, at(-5)).unwrap_err(), SealError::Clock);
-    assert_eq!(s.open_at::<Session>(&s.seal_at(&session(), at(T0)).unwrap(), at(-5)).unwrap_err(), OpenError::RetiredEpoch);
+    assert_eq!(
+        s.open_at::<Session>(&s.seal_at(&session(), at(T0)).unwrap(), at(-5))
+            .unwrap_err(),
+        OpenError::RetiredEpoch
+    );
 }
 
 #[test]
 fn reissue_starts_a_fresh_session_with_a_new_id() {
     let s = sealer_with(Config::builder().session_ids(true).build().unwrap());
     let opts = SessionOptions::default().persistent(true).generation(5);
-    let guest = s.open_at::<Session>(&s.seal_with_at(&session(), &opts, at(T0)).unwrap(), at(T0 + 600)).unwrap();
+    let guest = s
+        .open_at::<Session>(
+            &s.seal_with_at(&session(), &opts, at(T0)).unwrap(),
+            at(T0 + 600),
+        )
+        .unwrap();
     let admin = s.reissue_at(&session(), &guest.meta, at(T0 + 600)).unwrap();
     let admin = s.open_at::<Session>(&admin, at(T0 + 600)).unwrap();
     assert_ne!(admin.meta.session_id, guest.meta.session_id);
@@ -92,21 +137,49 @@ fn reissue_starts_a_fresh_session_with_a_new_id() {
     assert_eq!(admin.meta.session_start, at(T0 + 600));
     assert_eq!((admin.meta.persistent, admin.meta.generation), (true, 5));
     // Renewal keeps the id.
-    let renewed = s.renew_at(&admin.session, &admin.meta, at(T0 + 700)).unwrap();
-    assert_eq!(s.open_at::<Session>(&renewed, at(T0 + 700)).unwrap().meta.session_id, admin.meta.session_id);
+    let renewed = s
+        .renew_at(&admin.session, &admin.meta, at(T0 + 700))
+        .unwrap();
+    assert_eq!(
+        s.open_at::<Session>(&renewed, at(T0 + 700))
+            .unwrap()
+            .meta
+            .session_id,
+        admin.meta.session_id
+    );
 }
 
 #[test]
 fn revocation_floor_cutoff_and_hook() {
     let s = sealer();
-    let g1 = s.seal_with_at(&session(), &SessionOptions::default().generation(1), at(T0)).unwrap();
-    let g2 = s.seal_with_at(&session(), &SessionOptions::default().generation(2), at(T0 + 10)).unwrap();
+    let g1 = s
+        .seal_with_at(&session(), &SessionOptions::default().generation(1), at(T0))
+        .unwrap();
+    let g2 = s
+        .seal_with_at(
+            &session(),
+            &SessionOptions::default().generation(2),
+            at(T0 + 10),
+        )
+        .unwrap();
     s.replace_config(s.config().to_builder().generation_floor(2).build().unwrap());
-    assert_eq!(s.open_at::<Session>(&g1, at(T0 + 20)).unwrap_err(), OpenError::Revoked);
+    assert_eq!(
+        s.open_at::<Session>(&g1, at(T0 + 20)).unwrap_err(),
+        OpenError::Revoked
+    );
     assert!(s.open_at::<Session>(&g2, at(T0 + 20)).is_ok());
 
-    s.replace_config(s.config().to_builder().not_before(at(T0 + 5)).build().unwrap());
-    assert_eq!(s.open_at::<Session>(&g1, at(T0 + 20)).unwrap_err(), OpenError::Revoked);
+    s.replace_config(
+        s.config()
+            .to_builder()
+            .not_before(at(T0 + 5))
+            .build()
+            .unwrap(),
+    );
+    assert_eq!(
+        s.open_at::<Session>(&g1, at(T0 + 20)).unwrap_err(),
+        OpenError::Revoked
+    );
     assert!(s.open_at::<Session>(&g2, at(T0 + 20)).is_ok());
 
     struct RevokeUser7;
@@ -116,10 +189,16 @@ fn revocation_floor_cutoff_and_hook() {
         }
     }
     s.set_revocation(Some(Arc::new(RevokeUser7)));
-    assert_eq!(s.open_at::<Session>(&g2, at(T0 + 20)).unwrap_err(), OpenError::Revoked);
+    assert_eq!(
+        s.open_at::<Session>(&g2, at(T0 + 20)).unwrap_err(),
+        OpenError::Revoked
+    );
     s.set_revocation(None);
     let o = s.open_at::<Session>(&g2, at(T0 + 20)).unwrap();
-    assert_eq!(o.clone().require_generation(3).unwrap_err(), OpenError::Revoked);
+    assert_eq!(
+        o.clone().require_generation(3).unwrap_err(),
+        OpenError::Revoked
+    );
     assert!(o.require_generation(2).is_ok());
 }
 
@@ -130,42 +209,76 @@ fn schema_mismatch_is_reported_and_migratable() {
     let old = v1.seal_at(&(7u64, "bob"), at(T0)).unwrap();
     assert_eq!(
         v2.open_at::<Session>(&old, at(T0)).unwrap_err(),
-        OpenError::SchemaMismatch { found: 1, expected: 2 }
+        OpenError::SchemaMismatch {
+            found: 1,
+            expected: 2
+        }
     );
     let raw = v2.open_raw_at(&old, at(T0)).unwrap();
     let (user_id, name): (u64, String) = postcard::from_bytes(&raw.session).unwrap();
-    let migrated = Session { user_id, name, roles: vec![], csrf: [0; 16] };
+    let migrated = Session {
+        user_id,
+        name,
+        roles: vec![],
+        csrf: [0; 16],
+    };
     let fresh = v2.renew_at(&migrated, &raw.meta, at(T0 + 1)).unwrap();
     let o = v2.open_at::<Session>(&fresh, at(T0 + 1)).unwrap();
     assert_eq!((o.session.user_id, o.meta.schema_version), (7, 2));
     assert_eq!(o.meta.session_start, at(T0));
     // Raw open still enforces everything else.
-    assert_eq!(v2.open_raw_at(&old, at(T0 + 3 * HOUR)).unwrap_err(), OpenError::IdleTimeout);
+    assert_eq!(
+        v2.open_raw_at(&old, at(T0 + 3 * HOUR)).unwrap_err(),
+        OpenError::IdleTimeout
+    );
 }
 
 #[test]
 fn wrong_payload_type_is_payload_error() {
     let s = sealer();
     let t = s.seal_at(&(1u8, 2u8, 3u8), at(T0)).unwrap();
-    assert_eq!(s.open_at::<Session>(&t, at(T0)).unwrap_err(), OpenError::Payload);
+    assert_eq!(
+        s.open_at::<Session>(&t, at(T0)).unwrap_err(),
+        OpenError::Payload
+    );
     // Trailing bytes are refused: (u8, u8) does not consume (u8, u8, u8).
-    assert_eq!(s.open_at::<(u8, u8)>(&t, at(T0)).unwrap_err(), OpenError::Payload);
+    assert_eq!(
+        s.open_at::<(u8, u8)>(&t, at(T0)).unwrap_err(),
+        OpenError::Payload
+    );
 }
 
 #[test]
 fn extreme_values() {
-    let s = sealer_with(Config::builder().schema_version(u32::MAX).session_ids(true).build().unwrap());
-    let opts = SessionOptions::default().generation(u64::MAX).persistent(true);
+    let s = sealer_with(
+        Config::builder()
+            .schema_version(u32::MAX)
+            .session_ids(true)
+            .build()
+            .unwrap(),
+    );
+    let opts = SessionOptions::default()
+        .generation(u64::MAX)
+        .persistent(true);
     let t = s.seal_with_at(&u64::MAX, &opts, at(T0)).unwrap();
     let o = s.open_at::<u64>(&t, at(T0)).unwrap();
-    assert_eq!((o.session, o.meta.generation, o.meta.schema_version), (u64::MAX, u64::MAX, u32::MAX));
+    assert_eq!(
+        (o.session, o.meta.generation, o.meta.schema_version),
+        (u64::MAX, u64::MAX, u32::MAX)
+    );
     assert!(t.len() <= s.sealed_len(10, &opts));
     // Near the end of what `time` can represent (year 9999): seals and opens without overflow.
-    let far = time::Date::from_calendar_date(9999, time::Month::December, 1).unwrap().midnight().assume_utc();
+    let far = time::Date::from_calendar_date(9999, time::Month::December, 1)
+        .unwrap()
+        .midnight()
+        .assume_utc();
     let t = s.seal_at(&1u8, far).unwrap();
     assert!(s.open_at::<u8>(&t, far).is_ok());
     // u32/u64-sized lifetimes and periods are refused or handled without panicking.
-    let huge = Lifetimes::new(Duration::from_secs(u64::MAX), Duration::from_secs(u64::MAX / 2));
+    let huge = Lifetimes::new(
+        Duration::from_secs(u64::MAX),
+        Duration::from_secs(u64::MAX / 2),
+    );
     let cfg = Config::builder()
         .persistent(huge)
         .rotation_period(Duration::from_secs(u64::MAX))
@@ -173,6 +286,11 @@ fn extreme_values() {
         .unwrap();
     let s = sealer_with(cfg);
     let t = s.seal_with_at(&1u8, &opts, at(T0)).unwrap();
-    assert_eq!(s.open_at::<u8>(&t, at(T0 + 100 * 365 * DAY)).unwrap().session, 1);
+    assert_eq!(
+        s.open_at::<u8>(&t, at(T0 + 100 * 365 * DAY))
+            .unwrap()
+            .session,
+        1
+    );
     assert!(s.open_at::<u8>(&t, at(T0)).is_ok());
 }

@@ -23,7 +23,9 @@ fn every_single_bit_flip_is_rejected() {
         for bit in 0..8 {
             let mut m = raw.clone();
             m[i] ^= 1 << bit;
-            let err = s.open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0)).unwrap_err();
+            let err = s
+                .open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0))
+                .unwrap_err();
             // Header bits may name another version, key or epoch; everything else fails the tag.
             if i >= 28 {
                 assert_eq!(err, OpenError::Authentication, "byte {i} bit {bit}");
@@ -38,11 +40,16 @@ fn every_single_bit_flip_is_rejected() {
 fn every_truncation_is_rejected() {
     let (s, t) = token();
     for len in 0..t.len() {
-        assert!(s.open_at::<Session>(&t[..len], at(T0)).is_err(), "text truncated to {len}");
+        assert!(
+            s.open_at::<Session>(&t[..len], at(T0)).is_err(),
+            "text truncated to {len}"
+        );
     }
     let raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
     for len in 0..raw.len() {
-        let err = s.open_at::<Session>(&URL_SAFE_NO_PAD.encode(&raw[..len]), at(T0)).unwrap_err();
+        let err = s
+            .open_at::<Session>(&URL_SAFE_NO_PAD.encode(&raw[..len]), at(T0))
+            .unwrap_err();
         if len >= 49 {
             assert_eq!(err, OpenError::Authentication, "raw truncated to {len}");
         } else {
@@ -59,7 +66,11 @@ fn every_one_byte_extension_is_rejected() {
         for byte in [0u8, 1, 0x7f, 0x80, 0xff] {
             let mut m = raw.clone();
             m.insert(pos, byte);
-            assert!(s.open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0)).is_err(), "insert {byte} at {pos}");
+            assert!(
+                s.open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0))
+                    .is_err(),
+                "insert {byte} at {pos}"
+            );
         }
     }
     // Text extensions: any appended character.

@@ -8,8 +8,18 @@ use proptest::prelude::*;
 use sealed_session::{Config, SessionOptions};
 
 fn arb_session() -> impl Strategy<Value = Session> {
-    (any::<u64>(), ".{0,40}", prop::collection::vec("[a-z]{0,12}", 0..6), any::<[u8; 16]>())
-        .prop_map(|(user_id, name, roles, csrf)| Session { user_id, name, roles, csrf })
+    (
+        any::<u64>(),
+        ".{0,40}",
+        prop::collection::vec("[a-z]{0,12}", 0..6),
+        any::<[u8; 16]>(),
+    )
+        .prop_map(|(user_id, name, roles, csrf)| Session {
+            user_id,
+            name,
+            roles,
+            csrf,
+        })
 }
 
 proptest! {

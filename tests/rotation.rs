@@ -14,19 +14,41 @@ fn master_key_rotation_playbook() {
     let old_token = before.seal_at(&session(), at(T0)).unwrap();
 
     // Step 1: key 2 added open-only. Tokens under key 1 still seal and open; key 2 opens too.
-    let step1 = Sealer::new(Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap(), cfg());
+    let step1 = Sealer::new(
+        Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap(),
+        cfg(),
+    );
     let opened = step1.open_at::<Session>(&old_token, at(T0 + 60)).unwrap();
     assert!(!opened.meta.old_key);
-    assert_eq!(step1.open_at::<Session>(&step1.seal_at(&session(), at(T0)).unwrap(), at(T0)).unwrap().meta.key_id, 1);
+    assert_eq!(
+        step1
+            .open_at::<Session>(&step1.seal_at(&session(), at(T0)).unwrap(), at(T0))
+            .unwrap()
+            .meta
+            .key_id,
+        1
+    );
 
     // Step 2: key 2 promoted. New tokens use key 2; key-1 tokens open and say old_key.
-    let step2 = Sealer::new(Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap(), cfg());
+    let step2 = Sealer::new(
+        Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap(),
+        cfg(),
+    );
     let new_token = step2.seal_at(&session(), at(T0 + 120)).unwrap();
-    assert_eq!(step2.open_at::<Session>(&new_token, at(T0 + 120)).unwrap().meta.key_id, 2);
+    assert_eq!(
+        step2
+            .open_at::<Session>(&new_token, at(T0 + 120))
+            .unwrap()
+            .meta
+            .key_id,
+        2
+    );
     let opened = step2.open_at::<Session>(&old_token, at(T0 + 120)).unwrap();
     assert!(opened.meta.old_key && opened.meta.should_reseal());
     // The renewal path moves it to key 2, keeping the session start.
-    let moved = step2.renew_at(&opened.session, &opened.meta, at(T0 + 120)).unwrap();
+    let moved = step2
+        .renew_at(&opened.session, &opened.meta, at(T0 + 120))
+        .unwrap();
     let moved = step2.open_at::<Session>(&moved, at(T0 + 121)).unwrap();
     assert_eq!((moved.meta.key_id, moved.meta.old_key), (2, false));
     assert_eq!(moved.meta.session_start, opened.meta.session_start);
@@ -35,7 +57,12 @@ fn master_key_rotation_playbook() {
 
     // Step 3: key 1 retired.
     let step3 = Sealer::new(Keyring::new(2, key(2)), cfg());
-    assert_eq!(step3.open_at::<Session>(&old_token, at(T0 + 180)).unwrap_err(), OpenError::UnknownKeyId { id: 1 });
+    assert_eq!(
+        step3
+            .open_at::<Session>(&old_token, at(T0 + 180))
+            .unwrap_err(),
+        OpenError::UnknownKeyId { id: 1 }
+    );
     assert!(step3.open_at::<Session>(&new_token, at(T0 + 180)).is_ok());
 }
 
@@ -49,8 +76,16 @@ fn epoch_keys_roll_over_and_old_epochs_are_flagged() {
     let next_day = s.open_at::<Session>(&t, at(T0 + DAY)).unwrap();
     assert!(next_day.meta.old_epoch && next_day.meta.should_reseal());
     assert_eq!(next_day.meta.epoch, (T0 / DAY) as u64);
-    let renewed = s.renew_at(&next_day.session, &next_day.meta, at(T0 + DAY)).unwrap();
-    assert_eq!(s.open_at::<Session>(&renewed, at(T0 + DAY)).unwrap().meta.epoch, ((T0 + DAY) / DAY) as u64);
+    let renewed = s
+        .renew_at(&next_day.session, &next_day.meta, at(T0 + DAY))
+        .unwrap();
+    assert_eq!(
+        s.open_at::<Session>(&renewed, at(T0 + DAY))
+            .unwrap()
+            .meta
+            .epoch,
+        ((T0 + DAY) / DAY) as u64
+    );
 }
 
 #[test]
@@ -67,8 +102,8 @@ fn tokens_outside_the_epoch_window_are_refused_whatever_the_claims_say() {
 
 #[test]
 fn hot_reload_under_concurrent_use() {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let s = sealer();
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..2)

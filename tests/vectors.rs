@@ -21,7 +21,9 @@ struct VectorSession {
 }
 
 fn num(v: &Value, field: &str) -> u64 {
-    v[field].as_u64().unwrap_or_else(|| panic!("{field} is not a number"))
+    v[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{field} is not a number"))
 }
 
 fn config(c: &Value) -> Config {
@@ -31,7 +33,10 @@ fn config(c: &Value) -> Config {
         .rotation_period(s("rotation_period"))
         .leeway(s("leeway"))
         .browser_session(Lifetimes::new(s("browser_absolute"), s("browser_idle")))
-        .persistent(Lifetimes::new(s("persistent_absolute"), s("persistent_idle")))
+        .persistent(Lifetimes::new(
+            s("persistent_absolute"),
+            s("persistent_idle"),
+        ))
         .max_token_len(num(c, "max_token_len") as usize)
         .renew_after_percent(num(c, "renew_after_percent") as u8)
         .generation_floor(num(c, "generation_floor"))
@@ -44,10 +49,15 @@ fn config(c: &Value) -> Config {
 
 fn keyring(ring: &Value) -> Keyring {
     let mut entries = ring.as_array().unwrap().iter().map(|k| {
-        (num(k, "id") as u8, MasterKey::from_text(k["key_hex"].as_str().unwrap()).unwrap())
+        (
+            num(k, "id") as u8,
+            MasterKey::from_text(k["key_hex"].as_str().unwrap()).unwrap(),
+        )
     });
     let (id, key) = entries.next().unwrap();
-    entries.fold(Keyring::new(id, key), |r, (id, key)| r.with_open_only(id, key).unwrap())
+    entries.fold(Keyring::new(id, key), |r, (id, key)| {
+        r.with_open_only(id, key).unwrap()
+    })
 }
 
 fn meta_json(o: &Opened<VectorSession>) -> Value {
@@ -70,7 +80,11 @@ fn meta_json(o: &Opened<VectorSession>) -> Value {
 }
 
 fn variant(e: &OpenError) -> String {
-    format!("{e:?}").split([' ', '{']).next().unwrap().to_owned()
+    format!("{e:?}")
+        .split([' ', '{'])
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
@@ -87,7 +101,11 @@ fn every_vector_opens_as_published() {
         let expect = &v["expect"];
         match (&result, expect.get("ok"), expect.get("error")) {
             (Ok(opened), Some(want), None) => {
-                assert_eq!(serde_json::to_value(&opened.session).unwrap(), want["session"], "vector {id}: session");
+                assert_eq!(
+                    serde_json::to_value(&opened.session).unwrap(),
+                    want["session"],
+                    "vector {id}: session"
+                );
                 assert_eq!(meta_json(opened), want["meta"], "vector {id}: metadata");
                 assert_eq!(v["valid"], true, "vector {id}");
                 ok += 1;
@@ -97,7 +115,10 @@ fn every_vector_opens_as_published() {
                 assert_eq!(v["valid"], false, "vector {id}");
                 err += 1;
             }
-            _ => panic!("vector {id}: expected {expect}, got {:?}", result.map(|o| o.meta)),
+            _ => panic!(
+                "vector {id}: expected {expect}, got {:?}",
+                result.map(|o| o.meta)
+            ),
         }
     }
     assert!(ok >= 10 && err >= 15, "{ok} positive, {err} negative");
@@ -106,8 +127,12 @@ fn every_vector_opens_as_published() {
 #[test]
 fn vectors_cover_every_open_error_kind() {
     let doc: Value = serde_json::from_str(VECTORS).unwrap();
-    let kinds: Vec<&str> =
-        doc["vectors"].as_array().unwrap().iter().filter_map(|v| v["expect"]["error"].as_str()).collect();
+    let kinds: Vec<&str> = doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["expect"]["error"].as_str())
+        .collect();
     for kind in [
         "TooLong",
         "Malformed",

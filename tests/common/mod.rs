@@ -16,7 +16,9 @@ pub fn at(secs: i64) -> OffsetDateTime {
 
 /// A deterministic master key per label (random-looking, distinct bytes).
 pub fn key(label: u8) -> MasterKey {
-    let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a).collect();
+    let bytes: Vec<u8> = (0u8..32)
+        .map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a)
+        .collect();
     MasterKey::from_bytes(&bytes).unwrap()
 }
 
@@ -37,5 +39,10 @@ pub struct Session {
 }
 
 pub fn session() -> Session {
-    Session { user_id: 7, name: "bob".into(), roles: vec!["reader".into()], csrf: [9; 16] }
+    Session {
+        user_id: 7,
+        name: "bob".into(),
+        roles: vec!["reader".into()],
+        csrf: [9; 16],
+    }
 }
