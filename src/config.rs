@@ -317,24 +317,56 @@ pub struct ConfigBuilder {
 impl ConfigBuilder {
     /// The context every token is bound to (in its AAD, never sent). Use the cookie name, so a
     /// token minted for one cookie never opens as another. 1 to 255 bytes.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().purpose("__Host-session").build()?;
+    /// assert_eq!(c.purpose(), "__Host-session");
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn purpose(mut self, purpose: impl Into<String>) -> Self {
         self.config.purpose = purpose.into();
         self
     }
 
     /// Lifetimes of browser-session (non-persistent) sessions.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// let l = sealed_session::Lifetimes::new(Duration::from_secs(8 * 3600), Duration::from_secs(900));
+    /// let c = sealed_session::Config::builder().browser_session(l).build()?;
+    /// assert_eq!(c.browser_session(), l);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn browser_session(mut self, lifetimes: Lifetimes) -> Self {
         self.config.browser = lifetimes;
         self
     }
 
     /// Lifetimes of persistent sessions.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// let l = sealed_session::Lifetimes::new(Duration::from_secs(14 * 86_400), Duration::from_secs(86_400));
+    /// let c = sealed_session::Config::builder().persistent(l).build()?;
+    /// assert_eq!(c.persistent(), l);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn persistent(mut self, lifetimes: Lifetimes) -> Self {
         self.config.persistent = lifetimes;
         self
     }
 
     /// Clock tolerance, applied to both deadlines and to tokens from the future.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().leeway(std::time::Duration::from_secs(5)).build()?;
+    /// assert_eq!(c.leeway().as_secs(), 5);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.config.leeway = leeway.as_secs();
         self
@@ -342,30 +374,65 @@ impl ConfigBuilder {
 
     /// How long one derived key seals. Changing it invalidates every live token (it is bound into
     /// the key derivation), so pick it once.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().rotation_period(std::time::Duration::from_secs(3600)).build()?;
+    /// assert_eq!(c.rotation_period().as_secs(), 3600);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn rotation_period(mut self, period: Duration) -> Self {
         self.config.rotation_period = period.as_secs();
         self
     }
 
     /// The longest token, in characters, that seal produces and open reads.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().max_token_len(3000).build()?;
+    /// assert_eq!(c.max_token_len(), 3000);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn max_token_len(mut self, len: usize) -> Self {
         self.config.max_token_len = len;
         self
     }
 
     /// After this percentage of the idle window, opened sessions report that renewal is due.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(sealed_session::Config::builder().renew_after_percent(101).build().is_err());
+    /// let _c = sealed_session::Config::builder().renew_after_percent(75).build()?;
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn renew_after_percent(mut self, percent: u8) -> Self {
         self.config.renew_after_percent = percent;
         self
     }
 
     /// Tokens whose generation is lower are revoked (raise it to log out everyone below).
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().generation_floor(3).build()?;
+    /// assert_eq!(c.generation_floor(), 3);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn generation_floor(mut self, floor: u64) -> Self {
         self.config.generation_floor = floor;
         self
     }
 
     /// Sessions that started before this instant are revoked (a global logout).
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().not_before(time::OffsetDateTime::now_utc()).build()?;
+    /// # let _ = c;
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn not_before(mut self, cutoff: OffsetDateTime) -> Self {
         self.config.not_before = u64::try_from(cutoff.unix_timestamp()).unwrap_or(0);
         self
@@ -373,6 +440,13 @@ impl ConfigBuilder {
 
     /// The application's session schema version; tokens of other versions open as
     /// [`OpenError::SchemaMismatch`](crate::OpenError::SchemaMismatch).
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().schema_version(4).build()?;
+    /// assert_eq!(c.schema_version(), 4);
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn schema_version(mut self, version: u32) -> Self {
         self.config.schema_version = version;
         self
@@ -380,6 +454,13 @@ impl ConfigBuilder {
 
     /// Give each new session a random 16-byte id (costs 16 bytes, about 22 characters), for apps
     /// that revoke or audit single sessions.
+    ///
+    /// # Example
+    /// ```
+    /// let c = sealed_session::Config::builder().session_ids(true).build()?;
+    /// assert!(c.session_ids());
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
     pub fn session_ids(mut self, enabled: bool) -> Self {
         self.config.session_ids = enabled;
         self

@@ -373,7 +373,7 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().session_ids(true).build()?);
-    /// let anon = sealer.open::<&str>(&sealer.seal("guest")?)?;
+    /// let anon = sealer.open::<String>(&sealer.seal("guest")?)?;
     /// let admin = sealer.open::<String>(&sealer.reissue("admin", &anon.meta)?)?;
     /// assert_ne!(admin.meta.session_id, anon.meta.session_id);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -582,7 +582,7 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal(&[7u8; 60])?; // 61 bytes of postcard
+    /// let token = sealer.seal(&vec![7u8; 60])?; // 61 bytes of postcard
     /// assert!(token.len() <= sealer.sealed_len(61, &SessionOptions::default()));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

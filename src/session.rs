@@ -26,6 +26,11 @@ pub struct SessionOptions {
 
 impl SessionOptions {
     /// Use the persistent lifetimes ("remember me"): the cookie layer then sets `Max-Age`.
+    ///
+    /// # Example
+    /// ```
+    /// assert!(sealed_session::SessionOptions::default().persistent(true).is_persistent());
+    /// ```
     pub fn persistent(mut self, persistent: bool) -> Self {
         self.persistent = persistent;
         self
@@ -33,6 +38,11 @@ impl SessionOptions {
 
     /// The generation counter sealed into the token: raise the config's generation floor above
     /// it to revoke every token of lower generation.
+    ///
+    /// # Example
+    /// ```
+    /// let _opts = sealed_session::SessionOptions::default().generation(7);
+    /// ```
     pub fn generation(mut self, generation: u64) -> Self {
         self.generation = generation;
         self
