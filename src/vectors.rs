@@ -439,7 +439,7 @@ fn mutate(token: &str, m: Mutation) -> String {
         }
         Mutation::Pad => {
             let mut t = token.to_owned();
-            while t.len() % 4 != 0 {
+            while !t.len().is_multiple_of(4) {
                 t.push('=');
             }
             assert_ne!(
