@@ -21,10 +21,12 @@
 // Internal modules, one idea each. The wire format is specified in FORMAT.md.
 mod claims; // the encrypted claims and their constant-time checks
 mod config; // policy with safe defaults
+mod cookie; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
 mod error; // error enums
 mod format; // header layout, bytes only
+mod integrations; // thin adapters: the cookie crate, http, axum
 mod keyring; // primary and open-only keys by id
 mod keys; // master keys: parsing, checks, zeroizing
 mod scratch; // per-thread buffer so seal/open do not allocate
@@ -38,8 +40,15 @@ mod vectors;
 
 // The public interface.
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
+pub use cookie::{
+    CookieError, CookieSettings, CookieSettingsBuilder, CookieSettingsError, DEFAULT_COOKIE_NAME,
+    DEV_COOKIE_NAME, LoadError, Loaded, MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN,
+    Present, ReadCookies, ReadError, SameSite, SessionCookie, SetCookie, SetCookies, WriteError,
+};
 pub use error::{ConfigError, KeyError, OpenError, SealError};
 pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
+#[cfg(feature = "axum")]
+pub use integrations::axum; // the axum extractor and response part
