@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::claims::Claims;
-use crate::{Config, Keyring, Lifetimes, MasterKey, OpenError, Sealer};
+use crate::{Config, Keyring, Lifetimes, MasterKey, OpenError, Sealer, SessionMeta};
 
 const COMMITTED: &str = include_str!("../tests/vectors/v1.json");
 
@@ -392,28 +392,7 @@ fn special(mut case: Case) -> Case {
     case
 }
 
-fn meta_json(m: &crate::SessionMeta) -> Value {
-    json!({
-        "session_start": m.session_start.unix_timestamp(),
-        "sealed_at": m.sealed_at.unix_timestamp(),
-        "absolute_deadline": m.absolute_deadline.unix_timestamp(),
-        "idle_deadline": m.idle_deadline.unix_timestamp(),
-        "key_id": m.key_id,
-        "epoch": m.epoch,
-        "generation": m.generation.to_string(),
-        "schema_version": m.schema_version,
-        "persistent": m.persistent,
-        "session_id": m.session_id.map(|id| id.to_string()),
-        "renewal_due": m.renewal_due,
-        "old_key": m.old_key,
-        "old_epoch": m.old_epoch,
-    })
-}
-
-fn error_name(e: &OpenError) -> String {
-    let debug = format!("{e:?}");
-    debug.split([' ', '{']).next().unwrap().to_owned()
-}
+include!("../tests/vectors/json_shape.rs");
 
 fn mutate(token: &str, m: Mutation) -> String {
     use base64::Engine as _;
