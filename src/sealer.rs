@@ -72,18 +72,20 @@ pub(crate) struct Fresh {
 }
 
 impl Fresh {
+    /// One call to the OS generator for both values: each call is a system call, which costs
+    /// more than the rest of a small seal's non-crypto work (see BENCHMARKS.md).
     fn draw() -> Result<Self, SealError> {
-        let mut fresh = Self {
-            nonce: [0; NONCE_LEN],
-            session_id: [0; SESSION_ID_LEN],
-        };
+        let mut bytes = [0u8; NONCE_LEN + SESSION_ID_LEN];
         OsRng
-            .try_fill_bytes(&mut fresh.nonce)
+            .try_fill_bytes(&mut bytes)
             .map_err(|_| SealError::Rng)?;
-        OsRng
-            .try_fill_bytes(&mut fresh.session_id)
-            .map_err(|_| SealError::Rng)?;
-        Ok(fresh)
+        let (nonce, session_id) = bytes
+            .split_first_chunk::<NONCE_LEN>()
+            .ok_or(SealError::Rng)?;
+        Ok(Self {
+            nonce: *nonce,
+            session_id: session_id.try_into().map_err(|_| SealError::Rng)?,
+        })
     }
 }
 
