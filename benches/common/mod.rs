@@ -1,0 +1,95 @@
+//! Code shared by the benchmark binaries: the session, the floor, the payload sizes, and a paired
+//! timer that measures two operations interleaved so their ratio survives a noisy machine.
+#![allow(
+    dead_code,
+    reason = "each bench binary uses a different part of this module"
+)]
+
+pub mod floor;
+pub mod session;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use sealed_session::{Sealer, SessionOptions};
+
+/// The cookie name the default cookie settings use; the browser limit counts `name=value`.
+pub const COOKIE_NAME: &str = "__Host-session";
+/// The browser limit for one cookie: name, `=` and value.
+pub const COOKIE_LIMIT: usize = 4096;
+
+/// The largest postcard payload whose token fits a 4096-byte cookie named [`COOKIE_NAME`] for any
+/// session age (the sealer's worst-case length).
+pub fn cookie_max_payload(sealer: &Sealer) -> usize {
+    let value_len = COOKIE_LIMIT - COOKIE_NAME.len() - 1;
+    sealer.max_payload_len(value_len, &SessionOptions::default())
+}
+
+/// The payload sizes of the sweeps: 0, 64, 256, 1024, 2048 and the cookie maximum.
+pub fn payload_sizes(sealer: &Sealer) -> [usize; 6] {
+    [0, 64, 256, 1024, 2048, cookie_max_payload(sealer)]
+}
+
+/// Nanoseconds per call of each side, and the median of the per-round ratios `b / a`.
+#[derive(Debug, Clone, Copy)]
+pub struct Paired {
+    pub a_ns: f64,
+    pub b_ns: f64,
+    pub ratio: f64,
+}
+
+/// Whether the binary runs in criterion's `--test` mode (once each, no timing).
+pub fn test_mode() -> bool {
+    std::env::args().any(|a| a == "--test")
+}
+
+/// Times `a` and `b` in alternating batches of the same call count (about 2 ms each, order
+/// flipped every round) and returns the medians. A burst of noise hits one round of both sides,
+/// not a whole run of one side, so the ratio is far steadier than two separate measurements.
+pub fn paired(mut a: impl FnMut(), mut b: impl FnMut(), rounds: usize) -> Paired {
+    fn batch(f: &mut impl FnMut(), n: u64) -> Duration {
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        t.elapsed()
+    }
+    // Warm up and calibrate on `a`.
+    let mut n = 1u64;
+    while batch(&mut a, n) < Duration::from_millis(2) && n < 1 << 24 {
+        n *= 2;
+    }
+    batch(&mut b, n);
+    let mut a_ns = Vec::with_capacity(rounds);
+    let mut b_ns = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 0..rounds.max(1) {
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = batch(&mut a, n);
+            (ta, batch(&mut b, n))
+        } else {
+            let tb = batch(&mut b, n);
+            (batch(&mut a, n), tb)
+        };
+        let per = |d: Duration| d.as_nanos() as f64 / n as f64;
+        a_ns.push(per(ta));
+        b_ns.push(per(tb));
+        ratios.push(per(tb) / per(ta));
+    }
+    Paired {
+        a_ns: median(&mut a_ns),
+        b_ns: median(&mut b_ns),
+        ratio: median(&mut ratios),
+    }
+}
+
+/// The median (sorts in place).
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Keeps a value alive and opaque to the optimizer.
+pub fn keep<T>(v: T) {
+    black_box(v);
+}

@@ -1,0 +1,316 @@
+//! Seal and open against the floor (raw XChaCha20-Poly1305 + base64url + postcard), payload sweeps,
+//! keyring sizes, tampered tokens, renewal and the epoch-key cache.
+//!
+//! `cargo bench --bench seal_open` runs the criterion groups, then prints the ratio table: each
+//! operation timed against the floor in interleaved batches in the same process (see
+//! BENCHMARKS.md). Pass a criterion filter to run part of it (`-- open/`); `-- ratio` prints only
+//! the table.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer, SessionOptions};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use common::floor::Floor;
+use common::session::{Blob, SMALL_SESSION_LEN, SmallSession, blob, small_session};
+
+fn sealer() -> Sealer {
+    Sealer::new(
+        Keyring::new(1, MasterKey::generate().expect("key")),
+        Config::default(),
+    )
+}
+
+/// Runs `f` with the payload of `len` postcard bytes: `()` for 0, a [`Blob`] otherwise.
+macro_rules! with_payload {
+    ($len:expr, |$v:ident: $t:ident| $body:expr) => {
+        if $len == 0 {
+            type $t = ();
+            let $v: $t = ();
+            $body
+        } else {
+            type $t = Blob;
+            let $v: $t = blob($len);
+            $body
+        }
+    };
+}
+
+fn seal_open_sizes(c: &mut Criterion) {
+    let sealer = sealer();
+    let mut floor = Floor::new();
+    let mut seal = c.benchmark_group("seal");
+    for len in common::payload_sizes(&sealer) {
+        seal.throughput(Throughput::Bytes(len as u64));
+        with_payload!(len, |v: T| {
+            seal.bench_with_input(BenchmarkId::new("floor", len), &v, |b, v| {
+                b.iter(|| floor.seal(black_box(v)))
+            });
+            seal.bench_with_input(BenchmarkId::new("sealed-session", len), &v, |b, v| {
+                b.iter(|| sealer.seal(black_box(v)).expect("seal"))
+            });
+        });
+    }
+    let small = small_session();
+    seal.throughput(Throughput::Bytes(SMALL_SESSION_LEN as u64));
+    seal.bench_function("floor/small-session", |b| {
+        b.iter(|| floor.seal(black_box(&small)))
+    });
+    seal.bench_function("sealed-session/small-session", |b| {
+        b.iter(|| sealer.seal(black_box(&small)).expect("seal"))
+    });
+    let mut out = String::with_capacity(4096);
+    let opts = SessionOptions::default();
+    seal.bench_function("sealed-session-into-reused-string/small-session", |b| {
+        b.iter(|| {
+            out.clear();
+            sealer
+                .seal_into_at(
+                    black_box(&small),
+                    &opts,
+                    OffsetDateTime::now_utc(),
+                    &mut out,
+                )
+                .expect("seal");
+        })
+    });
+    seal.finish();
+
+    let mut open = c.benchmark_group("open");
+    for len in common::payload_sizes(&sealer) {
+        open.throughput(Throughput::Bytes(len as u64));
+        with_payload!(len, |v: T| {
+            let ours = sealer.seal(&v).expect("seal");
+            let theirs = floor.seal(&v);
+            open.bench_function(BenchmarkId::new("floor", len), |b| {
+                b.iter(|| floor.open::<T>(black_box(&theirs)).expect("open"))
+            });
+            open.bench_function(BenchmarkId::new("sealed-session", len), |b| {
+                b.iter(|| sealer.open::<T>(black_box(&ours)).expect("open"))
+            });
+        });
+    }
+    open.throughput(Throughput::Bytes(SMALL_SESSION_LEN as u64));
+    let ours = sealer.seal(&small).expect("seal");
+    let theirs = floor.seal(&small);
+    open.bench_function("floor/small-session", |b| {
+        b.iter(|| {
+            floor
+                .open::<SmallSession>(black_box(&theirs))
+                .expect("open")
+        })
+    });
+    open.bench_function("sealed-session/small-session", |b| {
+        b.iter(|| sealer.open::<SmallSession>(black_box(&ours)).expect("open"))
+    });
+    open.finish();
+}
+
+/// A sealer whose keyring holds `n` keys (ids 1..=n, primary 1), and a token sealed under key `n`,
+/// the last one added: the lookup is by id, so the count must not matter.
+fn keyring_of(n: u8) -> (Sealer, String) {
+    let last = MasterKey::generate().expect("key");
+    let last_text = last.to_base64url();
+    let sealer_of_last = Sealer::new(Keyring::new(n, last), Config::default());
+    let token = sealer_of_last.seal(&small_session()).expect("seal");
+    let mut ring = Keyring::new(1, MasterKey::generate().expect("key"));
+    for id in 2..n {
+        ring = ring
+            .with_open_only(id, MasterKey::generate().expect("key"))
+            .expect("ring");
+    }
+    if n > 1 {
+        ring = ring
+            .with_open_only(n, MasterKey::from_text(&last_text).expect("key"))
+            .expect("ring");
+    } else {
+        ring = Keyring::new(1, MasterKey::from_text(&last_text).expect("key"));
+    }
+    (Sealer::new(ring, Config::default()), token)
+}
+
+fn keyrings_tamper_renew(c: &mut Criterion) {
+    let mut group = c.benchmark_group("open-keyring");
+    for n in [1u8, 4, 16] {
+        let (sealer, token) = keyring_of(n);
+        sealer.open::<SmallSession>(&token).expect("open");
+        group.bench_function(BenchmarkId::new("keys", n), |b| {
+            b.iter(|| {
+                sealer
+                    .open::<SmallSession>(black_box(&token))
+                    .expect("open")
+            })
+        });
+    }
+    group.finish();
+
+    let sealer = sealer();
+    let token = sealer.seal(&small_session()).expect("seal");
+    let tampered = tamper(&token);
+    assert_eq!(
+        sealer.open::<SmallSession>(&tampered).unwrap_err(),
+        OpenError::Authentication
+    );
+    let mut group = c.benchmark_group("open-tampered");
+    group.bench_function("valid", |b| {
+        b.iter(|| {
+            sealer
+                .open::<SmallSession>(black_box(&token))
+                .expect("open")
+        })
+    });
+    group.bench_function("tampered", |b| {
+        b.iter(|| {
+            sealer
+                .open::<SmallSession>(black_box(&tampered))
+                .unwrap_err()
+        })
+    });
+    group.finish();
+
+    let opened = sealer.open::<SmallSession>(&token).expect("open");
+    let mut group = c.benchmark_group("renew");
+    group.bench_function("small-session", |b| {
+        b.iter(|| {
+            sealer
+                .renew(black_box(&opened.session), &opened.meta)
+                .expect("renew")
+        })
+    });
+    group.bench_function("open-then-renew/small-session", |b| {
+        b.iter(|| {
+            let o = sealer
+                .open::<SmallSession>(black_box(&token))
+                .expect("open");
+            sealer.renew(&o.session, &o.meta).expect("renew")
+        })
+    });
+    group.finish();
+}
+
+/// Flips one ciphertext character (within the alphabet, so the token still decodes).
+fn tamper(token: &str) -> String {
+    let mut bytes = token.as_bytes().to_vec();
+    let i = bytes.len() / 2 + 4;
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).expect("ascii")
+}
+
+fn key_cache(c: &mut Criterion) {
+    let sealer = sealer();
+    let small = small_session();
+    let t0 = OffsetDateTime::now_utc();
+    let day = time::Duration::days(1);
+    let mut group = c.benchmark_group("epoch-key");
+    group.bench_function("steady-state/seal", |b| {
+        b.iter(|| sealer.seal_at(black_box(&small), t0).expect("seal"))
+    });
+    // Every call seals in the next epoch, whose key is not cached yet: HKDF-SHA256 and cipher
+    // set-up on top of the seal.
+    let mut k = 0i64;
+    group.bench_function("first-use-of-epoch/seal", |b| {
+        b.iter(|| {
+            k = (k + 1) % 100_000;
+            sealer
+                .seal_at(black_box(&small), t0 + day * (k as i32))
+                .expect("seal")
+        })
+    });
+    group.finish();
+}
+
+/// One row of the ratio table: ours against the floor for the same payload.
+fn ratio_row<T: Serialize + DeserializeOwned>(
+    label: &str,
+    v: &T,
+    sealer: &Sealer,
+    floor: &mut Floor,
+    rounds: usize,
+) {
+    let floor_cell = std::cell::RefCell::new(floor);
+    let seal = common::paired(
+        || common::keep(floor_cell.borrow_mut().seal(black_box(v))),
+        || common::keep(sealer.seal(black_box(v)).expect("seal")),
+        rounds,
+    );
+    let ours = sealer.seal(v).expect("seal");
+    let theirs = floor_cell.borrow_mut().seal(v);
+    let open = common::paired(
+        || common::keep(floor_cell.borrow_mut().open::<T>(black_box(&theirs))),
+        || common::keep(sealer.open::<T>(black_box(&ours)).expect("open")),
+        rounds,
+    );
+    let mark = |r: f64| if r <= 1.10 { "" } else { "  > 1.10" };
+    println!(
+        "{label:>14} | {:>9.0} {:>9.0} {:>6.3}{:<8} | {:>9.0} {:>9.0} {:>6.3}{:<8} | {:>5} {:>5}",
+        seal.a_ns,
+        seal.b_ns,
+        seal.ratio,
+        mark(seal.ratio),
+        open.a_ns,
+        open.b_ns,
+        open.ratio,
+        mark(open.ratio),
+        theirs.len(),
+        ours.len(),
+    );
+}
+
+fn ratio_table() {
+    let rounds = if common::test_mode() { 1 } else { 151 };
+    let sealer = sealer();
+    let mut floor = Floor::new();
+    println!();
+    println!("ratio to the floor (interleaved batches, medians of {rounds} rounds; ns per call)");
+    println!(
+        "{:>14} | {:>9} {:>9} {:>14} | {:>9} {:>9} {:>14} | {:>11}",
+        "payload bytes",
+        "floor",
+        "ours",
+        "seal ratio",
+        "floor",
+        "ours",
+        "open ratio",
+        "token chars"
+    );
+    for len in common::payload_sizes(&sealer) {
+        with_payload!(len, |v: T| ratio_row(
+            &len.to_string(),
+            &v,
+            &sealer,
+            &mut floor,
+            rounds
+        ));
+    }
+    ratio_row(
+        "small session",
+        &small_session(),
+        &sealer,
+        &mut floor,
+        rounds,
+    );
+}
+
+fn main() {
+    let only_ratio = std::env::args().skip(1).any(|a| a == "ratio");
+    if !only_ratio {
+        let mut c = Criterion::default()
+            .measurement_time(Duration::from_secs(5))
+            .configure_from_args();
+        seal_open_sizes(&mut c);
+        keyrings_tamper_renew(&mut c);
+        key_cache(&mut c);
+        c.final_summary();
+    }
+    let listing = std::env::args().any(|a| a == "--list");
+    if !listing {
+        ratio_table();
+    }
+}

@@ -1,0 +1,129 @@
+//! Heap allocations of seal and open, counted by a global allocator that wraps the system one
+//! (`stats_alloc`: the crate forbids unsafe code, so it cannot implement `GlobalAlloc` itself).
+//!
+//! With a reused output string, sealing allocates nothing; opening allocates only what the
+//! caller's type needs (one `String` field: one allocation). Everything runs in one test
+//! function, since the counters are global to the process.
+
+use std::alloc::System;
+
+use sealed_session::{Config, Keyring, MasterKey, Opened, Sealer, SessionOptions};
+use serde::{Deserialize, Serialize};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use time::OffsetDateTime;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct OneString {
+    user_id: u64,
+    name: String,
+}
+
+/// The bench's small session: 5 heap values (e-mail, the roles vector, two roles, locale).
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct SmallSession {
+    user_id: u64,
+    email: String,
+    roles: Vec<String>,
+    csrf: [u8; 24],
+    locale: String,
+}
+
+/// Allocations plus reallocations made while `f` runs.
+fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let region = Region::new(GLOBAL);
+    let result = f();
+    let stats = region.change();
+    (stats.allocations + stats.reallocations, result)
+}
+
+#[test]
+fn seal_and_open_allocate_only_what_the_caller_owns() {
+    let sealer = Sealer::new(
+        Keyring::new(1, MasterKey::generate().unwrap()),
+        Config::default(),
+    );
+    let now = OffsetDateTime::now_utc();
+    let opts = SessionOptions::default();
+    let one = OneString {
+        user_id: 42,
+        name: "alice".to_owned(),
+    };
+    let small = SmallSession {
+        user_id: 123_456_789,
+        email: "alice@example.com".to_owned(),
+        roles: vec!["admin".to_owned(), "editor".to_owned()],
+        csrf: [0xA5; 24],
+        locale: "en-GB".to_owned(),
+    };
+    let big = vec![7u8; 2900];
+    let mut out = String::with_capacity(4096);
+
+    // Warm-up: the first use of a thread grows its scratch buffer, and the first use of an epoch
+    // derives and caches its key. Neither happens again in the steady state.
+    for _ in 0..2 {
+        out.clear();
+        sealer.seal_into_at(&big, &opts, now, &mut out).unwrap();
+        sealer.open_at::<Vec<u8>>(&out, now).unwrap();
+    }
+
+    // Seal into a reused string: nothing at all.
+    out.clear();
+    let (n, ()) = count(|| sealer.seal_into_at(&one, &opts, now, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into_at (one String) allocated {n} times");
+    let token_one = out.clone();
+
+    out.clear();
+    let (n, ()) = count(|| sealer.seal_into_at(&small, &opts, now, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into_at (small session) allocated {n} times");
+    let token_small = out.clone();
+
+    out.clear();
+    let (n, ()) = count(|| sealer.seal_into_at(&big, &opts, now, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into_at (2900-byte payload) allocated {n} times");
+    let token_big = out.clone();
+
+    // `seal` returns a new string: exactly that one allocation.
+    let (n, token) = count(|| sealer.seal_at(&one, now).unwrap());
+    assert_eq!(n, 1, "seal allocated {n} times");
+    assert_eq!(token.len(), token_one.len());
+
+    // Open: only the caller's type allocates.
+    let (n, opened) = count(|| sealer.open_at::<OneString>(&token_one, now).unwrap());
+    assert_eq!(n, 1, "open of a struct with one String allocated {n} times");
+    assert_eq!(opened.session, one);
+
+    let (n, opened) = count(|| sealer.open_at::<SmallSession>(&token_small, now).unwrap());
+    assert_eq!(n, 5, "open of the small session allocated {n} times");
+    assert_eq!(opened.session, small);
+
+    let (n, opened) = count(|| sealer.open_at::<Vec<u8>>(&token_big, now).unwrap());
+    assert_eq!(n, 1, "open of a Vec<u8> allocated {n} times");
+    assert_eq!(opened.session, big);
+
+    let number = {
+        out.clear();
+        sealer.seal_into_at(&7u64, &opts, now, &mut out).unwrap();
+        out.clone()
+    };
+    let (n, opened) = count(|| sealer.open_at::<u64>(&number, now).unwrap());
+    assert_eq!(n, 0, "open of a u64 allocated {n} times");
+    assert_eq!(opened.session, 7);
+
+    // A refused token costs nothing on the heap either.
+    let mut tampered = token_small.clone().into_bytes();
+    let i = tampered.len() / 2;
+    tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let (n, refused) = count(|| sealer.open_at::<SmallSession>(&tampered, now));
+    assert!(refused.is_err());
+    assert_eq!(n, 0, "a refused open allocated {n} times");
+
+    // Renewal into a new string: that string only.
+    let Opened { session, meta, .. } = sealer.open_at::<OneString>(&token_one, now).unwrap();
+    let (n, renewed) = count(|| sealer.renew_at(&session, &meta, now).unwrap());
+    assert_eq!(n, 1, "renew allocated {n} times");
+    assert!(sealer.open_at::<OneString>(&renewed, now).is_ok());
+}
