@@ -29,6 +29,7 @@ mod format; // header layout, bytes only
 mod integrations; // thin adapters: the cookie crate, http, axum
 mod keyring; // primary and open-only keys by id
 mod keys; // master keys: parsing, checks, zeroizing
+mod payload; // postcard decoding of the authenticated payload
 mod scratch; // per-thread buffer so seal/open do not allocate
 mod sealer; // seal and open: the only caller of the AEAD
 mod session; // options in, metadata out
@@ -37,6 +38,11 @@ mod varint; // canonical LEB128
 
 #[cfg(test)]
 mod vectors;
+
+// Hooks for the fuzz targets in fuzz/; compiled only under cargo-fuzz.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 
 // The public interface.
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};

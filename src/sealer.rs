@@ -517,15 +517,7 @@ impl Sealer {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>, OpenError> {
-        self.open_with(token.as_bytes(), now, true, |payload| {
-            let (value, rest) =
-                postcard::take_from_bytes::<T>(payload).map_err(|_| OpenError::Payload)?;
-            if rest.is_empty() {
-                Ok(value)
-            } else {
-                Err(OpenError::Payload)
-            }
-        })
+        self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
     }
 
     /// Opens a token whatever its application schema version, returning the authenticated payload

@@ -1,0 +1,54 @@
+//! Writes the committed seed corpus for `open` and `tamper`: real tokens from the fixed keyring
+//! of the targets, at their fixed clock. Run: `cargo run --manifest-path fuzz/Cargo.toml --example
+//! make_seeds` (seals use fresh nonces, so the bytes differ on every run; the shapes do not).
+
+#[path = "../fuzz_targets/common.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use sealed_session::{Config, Keyring, Sealer, SessionOptions};
+
+fn main() {
+    let sealer = common::fixed_sealer();
+    let now = common::now();
+    let session = common::Session {
+        user: "alice".into(),
+        id: 42,
+        signed: -7,
+        roles: vec![common::Role::Admin, common::Role::User(3)],
+        data: vec![1, 2, 3],
+        extra: Some((1, true, 'x')),
+        map: BTreeMap::from([(1, "one".into())]),
+    };
+    let mut tokens = vec![
+        ("session", sealer.seal_at(&session, now).expect("seals")),
+        ("unit", sealer.seal_at(&(), now).expect("seals")),
+        (
+            "persistent",
+            sealer
+                .seal_with_at(
+                    &session,
+                    &SessionOptions::default().persistent(true).generation(9),
+                    now,
+                )
+                .expect("seals"),
+        ),
+    ];
+    // Sealed under the open-only key 2, and with session ids.
+    let key2 = Sealer::new(
+        Keyring::new(2, common::key(1)),
+        Config::builder().session_ids(true).build().expect("valid"),
+    );
+    tokens.push(("key2-sid", key2.seal_at(&"x", now).expect("seals")));
+    fs::create_dir_all("fuzz/seeds/open").expect("mkdir");
+    for (name, token) in &tokens {
+        fs::write(format!("fuzz/seeds/open/{name}"), token).expect("write");
+    }
+    // A few hostile shapes around the real ones.
+    let t = &tokens[0].1;
+    fs::write("fuzz/seeds/open/trailing", format!("{t}AAAA")).expect("write");
+    fs::write("fuzz/seeds/open/padded", format!("{t}==")).expect("write");
+    fs::write("fuzz/seeds/open/header-only", &t[..38]).expect("write");
+}

@@ -1,0 +1,68 @@
+//! Entry points for the fuzz targets in `fuzz/`, compiled only under `cfg(fuzzing)` (which
+//! cargo-fuzz sets). Not part of the API: the post-authentication decoding is otherwise reachable
+//! only with a key, so a fuzzer could never get past the AEAD tag to exercise it.
+
+use serde::de::DeserializeOwned;
+
+use crate::claims::{self, Claims, Policy};
+use crate::config::Config;
+use crate::error::OpenError;
+use crate::payload;
+
+/// What [`decode_plaintext`] found.
+#[derive(Debug)]
+#[allow(clippy::exhaustive_structs, reason = "fuzzing hook, not API")]
+pub struct Decoded<T> {
+    /// The claims decode and the constant-time checks, as `open` would report them.
+    pub checks: Result<(), OpenError>,
+    /// The payload decode, run whenever the claims decode, so that it is fuzzed even when the
+    /// random claims would fail the time checks.
+    pub payload: Option<Result<T, OpenError>>,
+}
+
+/// Runs the steps `open` takes after the AEAD tag verifies (claims decode, validation against the
+/// default config at `now`, payload decode) on an arbitrary `plain`text sealed in `epoch`.
+#[must_use]
+pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64) -> Decoded<T> {
+    let config = Config::default();
+    let period = config.rotation_period;
+    let Some(epoch_start) = epoch.checked_mul(period) else {
+        return Decoded {
+            checks: Err(OpenError::Malformed),
+            payload: None,
+        };
+    };
+    let (claims, offset, rest) = match Claims::decode(plain, epoch_start) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            return Decoded {
+                checks: Err(e),
+                payload: None,
+            };
+        }
+    };
+    let lifetimes = config.lifetimes(claims.persistent);
+    let policy = Policy {
+        now,
+        leeway: config.leeway,
+        period,
+        epoch_lo: now
+            .saturating_sub(config.max_token_age())
+            .checked_div(period)
+            .unwrap_or(0),
+        epoch_hi: now
+            .saturating_add(config.leeway)
+            .checked_div(period)
+            .unwrap_or(0),
+        absolute_lifetime: lifetimes.absolute_secs(),
+        idle_lifetime: lifetimes.idle_secs(),
+        generation_floor: config.generation_floor,
+        not_before: config.not_before,
+        schema_version: config.schema_version,
+    };
+    let checks = claims::validate(&claims, epoch, offset, &policy).map(|_| ());
+    Decoded {
+        checks,
+        payload: Some(payload::decode(rest)),
+    }
+}
