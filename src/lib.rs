@@ -52,9 +52,9 @@ pub use cookie::{
     Present, ReadCookies, ReadError, SameSite, SessionCookie, SetCookie, SetCookies, WriteError,
 };
 pub use error::{ConfigError, KeyError, OpenError, SealError};
+#[cfg(feature = "axum")]
+pub use integrations::axum;
 pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
-#[cfg(feature = "axum")]
-pub use integrations::axum; // the axum extractor and response part

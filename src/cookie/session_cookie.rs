@@ -170,6 +170,7 @@ impl SessionCookie {
     }
 
     /// Opens the token of an already read request, now.
+    #[cfg(feature = "cookie")]
     pub(crate) fn load_read<T: DeserializeOwned>(&self, read: ReadCookies) -> Loaded<T> {
         self.load_read_at(read, OffsetDateTime::now_utc())
     }

@@ -1,0 +1,39 @@
+//! A small axum app that keeps its whole session in a sealed cookie: log in, a private page, a
+//! counter stored in the session, a note (large notes span several cookies), a privilege change
+//! that reissues the session, logout, and idle expiry you can watch.
+//!
+//! ```sh
+//! cargo run --example axum_app --features axum
+//! # then open http://127.0.0.1:3000/ (user: anything, password: demo)
+//! ```
+//!
+//! Environment: `APP_ADDR` (default `127.0.0.1:3000`), `APP_SESSION_KEYS` (`1:<base64 key>`;
+//! without it a development key is generated, loudly), `APP_IDLE_SECS` (default 1800; try 20 to
+//! watch a session expire), `APP_ABSOLUTE_SECS`, `APP_COOKIE_CHUNKS` (default 3),
+//! `APP_INSECURE_DEV_COOKIES=1` (plain-http development cookies, for a host name other than
+//! localhost).
+
+mod app;
+
+use std::error::Error;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let config = app::AppConfig::from_env()?;
+    let keyring = app::keyring_from_env()?;
+    let cookies = config.session_cookie(keyring)?;
+    if let Some(warning) = cookies.settings().dev_mode_warning() {
+        eprintln!("\n!!! {warning}\n");
+    }
+    let addr = std::env::var("APP_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!(
+        "sealed-session demo on http://{} (cookie {}, idle timeout {} s, up to {} chunks)",
+        listener.local_addr()?,
+        cookies.settings().name(),
+        config.idle.as_secs(),
+        config.max_chunks,
+    );
+    axum::serve(listener, app::router(cookies)).await?;
+    Ok(())
+}

@@ -1,0 +1,579 @@
+//! End-to-end tests in a real browser: headless Chromium against the example app
+//! (examples/axum_app), served in-process on 127.0.0.1:0.
+//!
+//! Each Chromium run is a fresh browser with a fresh profile, so each flow fits in one
+//! navigation: a test page whose inline script makes `fetch()` calls (cookies are set and sent
+//! exactly as for navigations) and writes `key=value` lines into `<pre id=result>`, which
+//! `--dump-dom` prints.
+//!
+//! Chromium missing: under `CI=true` these tests fail; elsewhere they fail unless
+//! `SKIP_BROWSER_TESTS=1` is set, which skips them loudly. `scripts/test` installs Chromium.
+#![cfg(feature = "axum")]
+
+#[path = "../examples/axum_app/app.rs"]
+mod app;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use sealed_session::{Keyring, MasterKey, Present, SessionCookie, SessionOptions};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use app::{AppConfig, AppSession};
+
+// --- the browser ------------------------------------------------------------------------------
+
+/// The Chromium binary, or `None` when the tests are to be skipped (outside CI, with
+/// `SKIP_BROWSER_TESTS=1`). Panics with instructions otherwise.
+fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
+                .find(|p| p.is_file())
+        })
+    });
+    if let Some(path) = found {
+        return Some(path);
+    }
+    let install = "install it with: apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+                   apt-get install -y -qq chromium (bash scripts/test does this)";
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("chromium is not installed, and CI must run the browser tests: {install}");
+    }
+    if std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!(
+            "\n########## SKIPPED: browser test (chromium not installed, SKIP_BROWSER_TESTS=1) ##########\n"
+        );
+        return None;
+    }
+    panic!("chromium is not installed: {install}; or set SKIP_BROWSER_TESTS=1 to skip these tests");
+}
+
+static RUN: AtomicUsize = AtomicUsize::new(0);
+
+/// Loads `url` in a fresh headless Chromium and returns the DOM after load.
+fn dump_dom(chromium: &Path, url: &str, extra: &[&str]) -> String {
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("sealed-session-browser-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_path = dir.join("dom.html");
+    let err_path = dir.join("stderr.txt");
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(extra)
+        .args(["--dump-dom", url])
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "chromium did not finish within 90 s for {url}; stderr:\n{}",
+                std::fs::read_to_string(&err_path).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let dom = std::fs::read_to_string(&out_path).unwrap_or_default();
+    assert!(
+        status.success() && !dom.is_empty(),
+        "chromium failed ({status}) for {url}; stderr:\n{}",
+        std::fs::read_to_string(&err_path).unwrap_or_default()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    dom
+}
+
+/// The `key=value` lines a flow script wrote into `<pre id="result">`.
+fn results(dom: &str) -> HashMap<String, String> {
+    let start = dom
+        .find("<pre id=\"result\">")
+        .unwrap_or_else(|| panic!("no result in the page; the DOM was:\n{dom}"));
+    let body = &dom[start + "<pre id=\"result\">".len()..];
+    let body = &body[..body.find("</pre>").expect("closed pre")];
+    body.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.replace("&amp;", "&")))
+        .collect()
+}
+
+// --- the app, with test pages -----------------------------------------------------------------
+
+/// The example app on 127.0.0.1:0, in-process, until dropped.
+struct Server {
+    addr: SocketAddr,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start(config: &AppConfig) -> Self {
+        let keyring = Keyring::new(1, MasterKey::generate().unwrap());
+        let cookies = config.session_cookie(keyring).unwrap();
+        let router = app::router(cookies.clone()).merge(test_pages(cookies));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        runtime.spawn(async move { axum::serve(listener, router).await });
+        Self {
+            addr,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The same server under a name that is not loopback (mapped to 127.0.0.1 by Chromium).
+    fn app_test_url(&self, path: &str) -> String {
+        format!("http://app.test:{}{path}", self.addr.port())
+    }
+}
+
+/// Shared by every flow page: `log(key, value)`, `post`, `who` (the `/whoami` line), and the
+/// `<pre id=result>` written when `run()` ends.
+const PRELUDE: &str = r#"
+const out = [];
+const log = (k, v) => out.push(k + '=' + v);
+const post = (path, params) => fetch(path, {method: 'POST', body: new URLSearchParams(params || {})});
+const who = async () => (await fetch('/whoami')).text();
+const path = (r) => new URL(r.url).pathname + new URL(r.url).search;
+window.addEventListener('load', () => {
+  run().catch((e) => log('exception', String(e))).finally(() => {
+    const pre = document.createElement('pre');
+    pre.id = 'result';
+    pre.textContent = out.join('\n');
+    document.body.appendChild(pre);
+  });
+});
+"#;
+
+fn flow_page(script: &'static str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html><head><meta charset=utf-8></head><body>\
+         <script>{PRELUDE}\nasync function run() {{\n{script}\n}}</script></body></html>"
+    ))
+}
+
+const LOGIN_FLOW: &str = r#"
+document.cookie = 'visible=1; path=/';
+log('before', await who());
+const r = await post('/login', {user: 'alice', password: 'demo'});
+log('login_status', r.status);
+log('login_path', path(r));
+log('private_shows_user', (await r.text()).includes('<b id=user>alice</b>'));
+log('after', await who());
+log('document_cookie', document.cookie);
+"#;
+
+const LOGOUT_FLOW: &str = r#"
+await post('/login', {user: 'bob', password: 'demo'});
+log('logged_in', await who());
+const r = await post('/logout');
+log('logout_path', path(r));
+log('after', await who());
+const p = await fetch('/private');
+log('private_path', path(p));
+"#;
+
+const COUNTER_FLOW: &str = r#"
+await post('/login', {user: 'carol', password: 'demo', remember: '1'});
+for (let i = 0; i < 3; i++) { await post('/counter'); }
+log('counted', await who());
+const r = await post('/admin');
+log('admin_path', path(r));
+log('after_admin', await who());
+"#;
+
+const PLANTED_FLOW: &str = r#"
+await fetch('/t/plant' + location.search);
+log('who', await who());
+await fetch('/t/plant' + location.search);
+const r = await fetch('/private');
+log('private_status', r.status);
+log('private_path', path(r));
+log('ended_note', (await r.text()).includes('id=expired'));
+log('after', await who());
+"#;
+
+const IDLE_FLOW: &str = r#"
+await post('/login', {user: 'dave', password: 'demo'});
+log('fresh', await who());
+await fetch('/t/sleep?ms=3500');
+log('after_idle', await who());
+"#;
+
+const CHUNK_FLOW: &str = r#"
+await post('/login', {user: 'erin', password: 'demo'});
+const big = 'n'.repeat(7000);
+const r = await post('/note', {note: big});
+log('big_status', r.status);
+log('big', await who());
+const p = await (await fetch('/private')).text();
+log('big_note_intact', p.includes(big));
+await post('/note', {note: 'short'});
+log('small', await who());
+"#;
+
+const TOO_BIG_FLOW: &str = r#"
+await post('/login', {user: 'frank', password: 'demo'});
+await post('/note', {note: 'kept'});
+const r = await post('/note', {note: 'n'.repeat(5000)});
+log('status', r.status);
+log('body', (await r.text()).trim());
+log('after', await who());
+"#;
+
+const MAX_SIZE_FLOW: &str = r#"
+await fetch('/t/plant-max');
+log('who', await who());
+"#;
+
+#[derive(Deserialize)]
+struct PlantQuery {
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct SleepQuery {
+    ms: u64,
+}
+
+/// Test-only pages: the flows, and cookies a browser could not otherwise get.
+fn test_pages(cookies: SessionCookie) -> Router {
+    let plant_cookies = cookies.clone();
+    let max_cookies = cookies;
+    Router::new()
+        .route("/t/login", get(|| async { flow_page(LOGIN_FLOW) }))
+        .route("/t/logout", get(|| async { flow_page(LOGOUT_FLOW) }))
+        .route("/t/counter", get(|| async { flow_page(COUNTER_FLOW) }))
+        .route("/t/planted", get(|| async { flow_page(PLANTED_FLOW) }))
+        .route("/t/idle", get(|| async { flow_page(IDLE_FLOW) }))
+        .route("/t/chunks", get(|| async { flow_page(CHUNK_FLOW) }))
+        .route("/t/too-big", get(|| async { flow_page(TOO_BIG_FLOW) }))
+        .route("/t/max-size", get(|| async { flow_page(MAX_SIZE_FLOW) }))
+        .route(
+            "/t/sleep",
+            get(|Query(q): Query<SleepQuery>| async move {
+                tokio::time::sleep(Duration::from_millis(q.ms)).await;
+                "slept"
+            }),
+        )
+        .route(
+            "/t/plant",
+            get(move |Query(q): Query<PlantQuery>| async move { plant(&plant_cookies, &q.kind) }),
+        )
+        .route(
+            "/t/plant-max",
+            get(move || async move { plant_max(&max_cookies) }),
+        )
+}
+
+/// Sets a session cookie that must not open: `tampered` (one character of a valid token
+/// changed) or `expired` (sealed 3 hours ago, a browser-session cookie, so the browser keeps it
+/// while the token inside is past its idle deadline).
+fn plant(cookies: &SessionCookie, kind: &str) -> Response {
+    let value = AppSession {
+        user: "mallory".into(),
+        ..AppSession::default()
+    };
+    let now = OffsetDateTime::now_utc();
+    let at = if kind == "expired" {
+        now - time::Duration::hours(3)
+    } else {
+        now
+    };
+    let set = cookies
+        .issue_at(&value, &SessionOptions::default(), Present::none(), at)
+        .unwrap();
+    let mut header_value = set.iter().next().unwrap().to_string();
+    if kind == "tampered" {
+        let token = set.iter().next().unwrap().value().to_owned();
+        let mut bytes = token.clone().into_bytes();
+        bytes[40] = if bytes[40] == b'A' { b'B' } else { b'A' };
+        header_value = header_value.replace(&token, std::str::from_utf8(&bytes).unwrap());
+    }
+    let mut res = "planted".into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::try_from(header_value).unwrap(),
+    );
+    res
+}
+
+/// The largest value the cookie layer emits for one cookie (name + value = 4096 bytes), next to
+/// a raw cookie one byte over the limit, to show the browser keeps ours and drops the other.
+fn plant_max(cookies: &SessionCookie) -> Response {
+    let now = OffsetDateTime::now_utc();
+    let token = cookies
+        .sealer()
+        .seal_at(&AppSession::default(), now)
+        .unwrap();
+    let meta = cookies
+        .sealer()
+        .open_at::<AppSession>(&token, now)
+        .unwrap()
+        .meta;
+    let settings = cookies.settings();
+    let room = 4096 - settings.name().len();
+    let value = "A".repeat(room);
+    let set = settings
+        .set_cookies(&value, &meta, now, Present::none())
+        .expect("exactly 4096 bytes is allowed");
+    assert!(
+        settings
+            .set_cookies(&format!("{value}A"), &meta, now, Present::none())
+            .is_err(),
+        "4097 bytes is refused"
+    );
+    let mut res = "planted".into_response();
+    for c in &set {
+        res.headers_mut()
+            .append(header::SET_COOKIE, c.to_header_value().unwrap());
+    }
+    // "probe" + "=" is not counted: name (5) + value (4092) = 4097 bytes.
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::try_from(format!("probe={}; Path=/", "p".repeat(4092))).unwrap(),
+    );
+    res
+}
+
+// --- the checks -------------------------------------------------------------------------------
+
+#[test]
+fn login_sets_an_httponly_cookie_that_the_next_request_carries() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let r = results(&dump_dom(&chromium, &server.url("/t/login"), &[]));
+    assert_eq!(r["before"], "signed-out cookies=visible", "{r:?}");
+    assert_eq!(r["login_status"], "200", "{r:?}");
+    assert_eq!(r["login_path"], "/private", "{r:?}");
+    assert_eq!(r["private_shows_user"], "true", "{r:?}");
+    assert_eq!(
+        r["after"],
+        "signed-in user=alice admin=false counter=0 note=0 persistent=false cookies=__Host-session,visible",
+        "{r:?}"
+    );
+    // The script sees its own cookie but not the HttpOnly session cookie.
+    assert_eq!(r["document_cookie"], "visible=1", "{r:?}");
+}
+
+#[test]
+fn logout_removes_the_cookie() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let r = results(&dump_dom(&chromium, &server.url("/t/logout"), &[]));
+    assert!(r["logged_in"].starts_with("signed-in user=bob"), "{r:?}");
+    assert_eq!(r["logout_path"], "/", "{r:?}");
+    assert_eq!(r["after"], "signed-out cookies=", "{r:?}");
+    assert_eq!(r["private_path"], "/login", "{r:?}");
+}
+
+#[test]
+fn counter_lives_in_the_session_and_a_privilege_change_reissues() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let r = results(&dump_dom(&chromium, &server.url("/t/counter"), &[]));
+    assert_eq!(
+        r["counted"],
+        "signed-in user=carol admin=false counter=3 note=0 persistent=true cookies=__Host-session",
+        "{r:?}"
+    );
+    assert_eq!(r["admin_path"], "/private", "{r:?}");
+    assert_eq!(
+        r["after_admin"],
+        "signed-in user=carol admin=true counter=3 note=0 persistent=true cookies=__Host-session",
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_tampered_cookie_means_logged_out_not_an_error() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let r = results(&dump_dom(
+        &chromium,
+        &server.url("/t/planted?kind=tampered"),
+        &[],
+    ));
+    assert_eq!(
+        r["who"], "signed-out error=Open(Authentication) cookies=__Host-session",
+        "{r:?}"
+    );
+    assert_eq!(r["private_status"], "200", "{r:?}");
+    assert_eq!(r["private_path"], "/login?ended=1", "{r:?}");
+    assert_eq!(r["ended_note"], "true", "{r:?}");
+    // The refused cookie was removed.
+    assert_eq!(r["after"], "signed-out cookies=", "{r:?}");
+}
+
+#[test]
+fn an_expired_cookie_means_logged_out_not_an_error() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let r = results(&dump_dom(
+        &chromium,
+        &server.url("/t/planted?kind=expired"),
+        &[],
+    ));
+    assert_eq!(
+        r["who"], "signed-out error=Open(IdleTimeout) cookies=__Host-session",
+        "{r:?}"
+    );
+    assert_eq!(r["private_status"], "200", "{r:?}");
+    assert_eq!(r["private_path"], "/login?ended=1", "{r:?}");
+    assert_eq!(r["ended_note"], "true", "{r:?}");
+    assert_eq!(r["after"], "signed-out cookies=", "{r:?}");
+}
+
+#[test]
+fn an_idle_session_expires_with_a_short_idle_time() {
+    let Some(chromium) = chromium() else { return };
+    let config = AppConfig {
+        idle: Duration::from_secs(2),
+        ..AppConfig::default()
+    };
+    let server = Server::start(&config);
+    let r = results(&dump_dom(&chromium, &server.url("/t/idle"), &[]));
+    assert!(r["fresh"].starts_with("signed-in user=dave"), "{r:?}");
+    assert_eq!(
+        r["after_idle"], "signed-out error=Open(IdleTimeout) cookies=__Host-session",
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_session_that_needs_chunks_round_trips_and_stale_chunks_are_removed() {
+    let Some(chromium) = chromium() else { return };
+    let config = AppConfig {
+        max_chunks: 4,
+        ..AppConfig::default()
+    };
+    let server = Server::start(&config);
+    let r = results(&dump_dom(&chromium, &server.url("/t/chunks"), &[]));
+    assert_eq!(r["big_status"], "200", "{r:?}");
+    assert_eq!(
+        r["big"],
+        "signed-in user=erin admin=false counter=0 note=7000 persistent=false \
+         cookies=__Host-session.0,__Host-session.1,__Host-session.2",
+        "{r:?}"
+    );
+    assert_eq!(r["big_note_intact"], "true", "{r:?}");
+    assert_eq!(
+        r["small"],
+        "signed-in user=erin admin=false counter=0 note=5 persistent=false cookies=__Host-session",
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_session_over_the_limit_is_refused_by_the_server_not_dropped_by_the_browser() {
+    let Some(chromium) = chromium() else { return };
+    let config = AppConfig {
+        max_chunks: 1,
+        ..AppConfig::default()
+    };
+    let server = Server::start(&config);
+    let r = results(&dump_dom(&chromium, &server.url("/t/too-big"), &[]));
+    assert_eq!(r["status"], "500", "{r:?}");
+    assert!(
+        r["body"]
+            .starts_with("could not store the session: the session is too large for its cookie"),
+        "{r:?}"
+    );
+    // The browser still holds the session it had before.
+    assert_eq!(
+        r["after"],
+        "signed-in user=frank admin=false counter=0 note=4 persistent=false cookies=__Host-session",
+        "{r:?}"
+    );
+}
+
+#[test]
+fn the_largest_cookie_we_emit_is_kept_and_one_byte_more_is_dropped() {
+    let Some(chromium) = chromium() else { return };
+    let config = AppConfig {
+        max_chunks: 1,
+        ..AppConfig::default()
+    };
+    let server = Server::start(&config);
+    let r = results(&dump_dom(&chromium, &server.url("/t/max-size"), &[]));
+    // Our 4096-byte cookie came back (it is not a real token, so it does not open); the
+    // 4097-byte probe did not.
+    assert!(r["who"].starts_with("signed-out error=Open("), "{r:?}");
+    assert!(r["who"].ends_with(" cookies=__Host-session"), "{r:?}");
+}
+
+#[test]
+fn secure_is_enforced_for_a_host_that_is_not_loopback() {
+    let Some(chromium) = chromium() else { return };
+    let server = Server::start(&AppConfig::default());
+    let map = "--host-resolver-rules=MAP app.test 127.0.0.1";
+    let r = results(&dump_dom(
+        &chromium,
+        &server.app_test_url("/t/login"),
+        &[map],
+    ));
+    // Over plain http to app.test the Secure cookie is refused by the browser: the login
+    // redirect lands on the private page without a session, which sends it to the login page.
+    assert_eq!(r["login_path"], "/login", "{r:?}");
+    assert_eq!(r["after"], "signed-out cookies=visible", "{r:?}");
+
+    // The explicitly insecure development mode works there (no Secure, no prefix).
+    let dev = AppConfig {
+        insecure_dev_cookies: true,
+        ..AppConfig::default()
+    };
+    let server = Server::start(&dev);
+    let r = results(&dump_dom(
+        &chromium,
+        &server.app_test_url("/t/login"),
+        &[map],
+    ));
+    assert_eq!(r["login_path"], "/private", "{r:?}");
+    assert_eq!(
+        r["after"],
+        "signed-in user=alice admin=false counter=0 note=0 persistent=false cookies=session,visible",
+        "{r:?}"
+    );
+    assert_eq!(r["document_cookie"], "visible=1", "{r:?}");
+}
