@@ -371,4 +371,33 @@ mod tests {
         assert_eq!(chunk_index(b"s", b"s.100"), None);
         assert_eq!(chunk_index(b"s", b"s0"), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_without_panic(header in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let s = CookieSettings::builder().chunks(4).build().unwrap();
+            let _ = s.read([header.as_slice()]);
+        }
+
+        #[test]
+        fn our_cookie_is_found_among_any_others(
+            others in proptest::collection::vec("[!#-+\\--:<-\\[\\]-~]{0,12}=[ -:<-~]{0,20}", 0..8),
+            token in "[A-Za-z0-9_-]{1,64}",
+            at in 0usize..8,
+        ) {
+            // Other cookies never named exactly ours (prefix-sharing names included).
+            let mut pairs: Vec<String> = others
+                .into_iter()
+                .filter(|p| {
+                    let name = p.split('=').next().unwrap_or("").trim();
+                    name != "__Host-session" && !name.starts_with("__Host-session.")
+                })
+                .collect();
+            pairs.push(format!("__Host-session{}=1", "x"));
+            pairs.insert(at.min(pairs.len()), format!("__Host-session={token}"));
+            let header = pairs.join("; ");
+            let r = CookieSettings::default().read([header.as_bytes()]);
+            proptest::prop_assert_eq!(r.token, Ok(Some(token)));
+        }
+    }
 }
