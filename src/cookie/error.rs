@@ -242,8 +242,8 @@ pub enum LoadError {
 
 impl LoadError {
     /// True for failures an honest browser cannot cause (see [`OpenError::is_attack_signal`]);
-    /// cookie read errors count as such except [`ReadError::Incomplete`], which a lost response
-    /// can cause.
+    /// cookie read errors count as such except [`ReadError::Incomplete`] and
+    /// [`ReadError::MixedForms`], which a lost response can cause.
     ///
     /// # Example
     /// ```

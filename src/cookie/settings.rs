@@ -11,9 +11,21 @@ use crate::{Config, Sealer};
 
 /// The default cookie name: the `__Host-` prefix makes browsers refuse the cookie unless it is
 /// `Secure`, host-only (no `Domain`) and `Path=/`, so no sibling host can set or shadow it.
+///
+/// # Example
+/// ```
+/// assert_eq!(sealed_session::CookieSettings::default().name(), sealed_session::DEFAULT_COOKIE_NAME);
+/// ```
 pub const DEFAULT_COOKIE_NAME: &str = "__Host-session";
 
 /// The cookie name in the insecure development mode: no prefix, since it needs `Secure`.
+///
+/// # Example
+/// ```
+/// let dev = sealed_session::CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
+/// assert_eq!(dev.name(), sealed_session::DEV_COOKIE_NAME);
+/// # Ok::<(), sealed_session::CookieSettingsError>(())
+/// ```
 pub const DEV_COOKIE_NAME: &str = "session";
 
 /// The longest cookie name accepted: the same as the longest [`Config`] purpose, so the
@@ -322,12 +334,26 @@ impl CookieSettingsBuilder {
     /// The cookie name. Default: `__Host-session` (`session` in the development mode). Keep the
     /// `__Host-` prefix unless the cookie must be shared with subdomains (then `__Secure-` and a
     /// Domain).
+    ///
+    /// # Example
+    /// ```
+    /// let s = sealed_session::CookieSettings::builder().name("__Host-shop").build()?;
+    /// assert_eq!(s.name(), "__Host-shop");
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// The `Path` attribute. Default `/`; a `__Host-` cookie must keep it.
+    ///
+    /// # Example
+    /// ```
+    /// let s = sealed_session::CookieSettings::builder().name("__Secure-app").path("/app").build()?;
+    /// assert_eq!(s.path(), "/app");
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = path.into();
         self
@@ -335,12 +361,27 @@ impl CookieSettingsBuilder {
 
     /// The `Domain` attribute: the cookie is then sent to every subdomain too. Default: none
     /// (host-only); a `__Host-` cookie must not have one.
+    ///
+    /// # Example
+    /// ```
+    /// let s = sealed_session::CookieSettings::builder().name("__Secure-sso").domain("example.com").build()?;
+    /// assert_eq!(s.domain(), Some("example.com"));
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
         self
     }
 
     /// The `SameSite` attribute. Default `Lax`.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::{CookieSettings, SameSite};
+    /// let s = CookieSettings::builder().same_site(SameSite::None).build()?;
+    /// assert_eq!(s.same_site(), SameSite::None);
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn same_site(mut self, same_site: SameSite) -> Self {
         self.same_site = same_site;
         self
@@ -349,6 +390,13 @@ impl CookieSettingsBuilder {
     /// Allow a session too large for one cookie to be split over up to `max` cookies named
     /// `{name}.0`, `{name}.1`, ... (1 to [`MAX_CHUNKS`]; default 1: no chunking). Raise the
     /// sealer's maximum token length to match: [`CookieSettings::config_builder`] does.
+    ///
+    /// # Example
+    /// ```
+    /// let s = sealed_session::CookieSettings::builder().chunks(2).build()?;
+    /// assert!(s.max_token_len() > 8000);
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn chunks(mut self, max: u8) -> Self {
         self.max_chunks = max;
         self
@@ -359,6 +407,13 @@ impl CookieSettingsBuilder {
     /// no `__Host-`/`__Secure-` prefix. Print [`CookieSettings::dev_mode_warning`] at startup.
     /// Note that browsers keep `Secure` cookies from `http://localhost` anyway; this mode is for
     /// other host names on plain http.
+    ///
+    /// # Example
+    /// ```
+    /// let dev = sealed_session::CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
+    /// assert_eq!((dev.name(), dev.secure()), ("session", false));
+    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// ```
     pub fn insecure_plain_http_dev_mode(mut self) -> Self {
         self.dev_mode = true;
         self

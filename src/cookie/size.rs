@@ -9,13 +9,32 @@
 use crate::cookie::error::CookieError;
 
 /// Browsers drop a cookie whose name and value together are longer than this many bytes.
+///
+/// # Example
+/// ```
+/// // The default name leaves 4096 - 14 bytes for the token.
+/// assert_eq!(sealed_session::CookieSettings::default().max_token_len(), sealed_session::MAX_NAME_VALUE_LEN - 14);
+/// ```
 pub const MAX_NAME_VALUE_LEN: usize = 4096;
 
 /// Browsers ignore a cookie attribute whose value is longer than this many bytes.
+///
+/// # Example
+/// ```
+/// let long = format!("/{}", "a".repeat(sealed_session::MAX_ATTRIBUTE_VALUE_LEN));
+/// assert!(sealed_session::CookieSettings::builder().name("app").path(long).build().is_err());
+/// ```
 pub const MAX_ATTRIBUTE_VALUE_LEN: usize = 1024;
 
 /// The most chunks one session may be split over. Far fewer is wise: a request's `Cookie` header
 /// then carries `4 KiB × chunks`, and proxies commonly refuse request headers over 8 KiB.
+///
+/// # Example
+/// ```
+/// let b = sealed_session::CookieSettings::builder;
+/// assert!(b().chunks(sealed_session::MAX_CHUNKS).build().is_ok());
+/// assert!(b().chunks(sealed_session::MAX_CHUNKS + 1).build().is_err());
+/// ```
 pub const MAX_CHUNKS: u8 = 16;
 
 /// Characters of the set id that every chunk carries: the last characters of the whole token.
