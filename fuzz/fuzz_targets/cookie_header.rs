@@ -1,0 +1,118 @@
+//! Arbitrary `Cookie` header values, read for our session cookie (single or chunked) and opened:
+//! never a panic; a token is only ever assembled from base64url bytes; without the key nothing
+//! opens; a real session cookie hidden among arbitrary cookies opens as itself or not at all.
+#![no_main]
+
+mod common;
+
+use std::sync::LazyLock;
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use sealed_session::{CookieSettings, Keyring, Present, SessionCookie, SessionOptions};
+
+struct Fixture {
+    cookies: SessionCookie,
+    chunked: SessionCookie,
+    /// `name=value` of a real session cookie, and of a real 3-chunk set.
+    single: String,
+    chunks: Vec<String>,
+}
+
+fn session_cookie(settings: CookieSettings) -> SessionCookie {
+    let config = settings.config_builder().build().expect("valid config");
+    let ring = Keyring::new(1, common::key(0));
+    SessionCookie::new(sealed_session::Sealer::new(ring, config), settings)
+}
+
+static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
+    let cookies = session_cookie(CookieSettings::default());
+    let chunked = session_cookie(
+        CookieSettings::builder()
+            .chunks(3)
+            .build()
+            .expect("valid settings"),
+    );
+    let now = common::now();
+    let set = cookies
+        .issue_at(&7u64, &SessionOptions::default(), Present::none(), now)
+        .expect("issues");
+    let single = set
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .next()
+        .expect("one cookie");
+    let big = vec![0x5au8; 5000];
+    let set = chunked
+        .issue_at(&big, &SessionOptions::default(), Present::none(), now)
+        .expect("issues");
+    let chunks = set
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect();
+    Fixture {
+        cookies,
+        chunked,
+        single,
+        chunks,
+    }
+});
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    headers: Vec<Vec<u8>>,
+    /// Where to hide the real cookie(s), if at all.
+    plant: Option<(u8, u16)>,
+    chunked: bool,
+}
+
+fuzz_target!(|input: Input| {
+    let f = &*FIXTURE;
+    let now = common::now();
+    let mut headers: Vec<Vec<u8>> = input.headers.into_iter().take(8).collect();
+    let planted = input.plant.is_some();
+    if let Some((which, at)) = input.plant {
+        if headers.is_empty() {
+            headers.push(Vec::new());
+        }
+        let n = headers.len();
+        let planting: Vec<&String> = if input.chunked {
+            f.chunks.iter().collect()
+        } else {
+            vec![&f.single]
+        };
+        for (k, cookie) in planting.into_iter().enumerate() {
+            let h = &mut headers[(usize::from(which) + k) % n];
+            let pos = usize::from(at) % (h.len() + 1);
+            let piece = format!("; {cookie}; ");
+            h.splice(pos..pos, piece.bytes());
+        }
+    }
+    let views: Vec<&[u8]> = headers.iter().map(Vec::as_slice).collect();
+    for (cookies, is_chunked) in [(&f.cookies, false), (&f.chunked, true)] {
+        let read = cookies.settings().read(views.iter().copied());
+        if let Ok(Some(token)) = &read.token {
+            assert!(!token.is_empty());
+            assert!(
+                token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
+            assert!(read.present.any());
+        }
+        let loaded = cookies.load_at::<Vec<u8>>(views.iter().copied(), now);
+        if let Some(opened) = loaded.session {
+            assert!(planted, "a session opened from arbitrary cookies");
+            assert!(
+                input.chunked && is_chunked,
+                "opened under the wrong settings"
+            );
+            assert_eq!(opened.session, vec![0x5a; 5000]);
+        }
+        let typed = cookies.load_at::<u64>(views.iter().copied(), now);
+        if let Some(opened) = typed.session {
+            assert!(planted && !input.chunked && !is_chunked);
+            assert_eq!(opened.session, 7);
+        }
+    }
+});
