@@ -241,6 +241,26 @@ await fetch('/t/sleep?ms=3500');
 log('after_idle', await who());
 "#;
 
+const RENEW_FLOW: &str = r#"
+const sealedAt = async () => {
+  const r = await fetch('/private');
+  const m = /id=sealed-at>(\d+)</.exec(await r.text());
+  return m ? Number(m[1]) : 'signed-out:' + path(r);
+};
+const sleep = (ms) => fetch('/t/sleep?ms=' + ms);
+await post('/login', {user: 'gina', password: 'demo'});
+const first = await sealedAt();
+await sleep(1100);
+await sealedAt(); // not due yet: this response must not renew
+log('not_due_yet', (await sealedAt()) === first);
+await sleep(1500);
+await sealedAt(); // due now: this response renews
+const renewed = await sealedAt();
+log('renewed_later', typeof renewed === 'number' && renewed > first);
+await sleep(3500);
+log('alive_after_idle_time', await who());
+"#;
+
 const CHUNK_FLOW: &str = r#"
 await post('/login', {user: 'erin', password: 'demo'});
 const big = 'n'.repeat(7000);
@@ -287,6 +307,7 @@ fn test_pages(cookies: SessionCookie) -> Router {
         .route("/t/counter", get(|| async { flow_page(COUNTER_FLOW) }))
         .route("/t/planted", get(|| async { flow_page(PLANTED_FLOW) }))
         .route("/t/idle", get(|| async { flow_page(IDLE_FLOW) }))
+        .route("/t/renew", get(|| async { flow_page(RENEW_FLOW) }))
         .route("/t/chunks", get(|| async { flow_page(CHUNK_FLOW) }))
         .route("/t/too-big", get(|| async { flow_page(TOO_BIG_FLOW) }))
         .route("/t/max-size", get(|| async { flow_page(MAX_SIZE_FLOW) }))
@@ -477,6 +498,25 @@ fn an_idle_session_expires_with_a_short_idle_time() {
     assert!(r["fresh"].starts_with("signed-in user=dave"), "{r:?}");
     assert_eq!(
         r["after_idle"], "signed-out error=Open(IdleTimeout) cookies=__Host-session",
+        "{r:?}"
+    );
+}
+
+#[test]
+fn renewal_happens_only_when_due_and_keeps_an_active_session_alive() {
+    let Some(chromium) = chromium() else { return };
+    // Idle 4 s (renewal due after 2 s), leeway 1 s: without renewal the session would end 5 s
+    // after login; the flow lasts over 6 s.
+    let config = AppConfig {
+        idle: Duration::from_secs(4),
+        ..AppConfig::default()
+    };
+    let server = Server::start(&config);
+    let r = results(&dump_dom(&chromium, &server.url("/t/renew"), &[]));
+    assert_eq!(r["not_due_yet"], "true", "{r:?}");
+    assert_eq!(r["renewed_later"], "true", "{r:?}");
+    assert!(
+        r["alive_after_idle_time"].starts_with("signed-in user=gina"),
         "{r:?}"
     );
 }

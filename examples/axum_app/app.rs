@@ -282,8 +282,8 @@ async fn private(session: Session<AppSession>) -> Response {
         "<p id=status>signed in as <b id=user>{user}</b></p>\
          <p>admin: <b id=admin>{admin}</b> · counter: <b id=counter>{counter}</b> · \
          note: <b id=note-len>{note_len}</b> bytes</p>\
-         <p>persistent: {persistent} · idle deadline: {idle} (in {idle_left} s) · \
-         absolute deadline: {absolute}</p>\
+         <p>persistent: {persistent} · sealed at: <span id=sealed-at>{sealed_at}</span> · \
+         idle deadline: {idle} (in {idle_left} s) · absolute deadline: {absolute}</p>\
          <form method=post action=/counter><button>count +1</button></form>\
          <form method=post action=/note><textarea name=note>{note}</textarea><button>save note</button></form>\
          <form method=post action=/admin><button>become admin (reissues the session)</button></form>\
@@ -294,6 +294,7 @@ async fn private(session: Session<AppSession>) -> Response {
         note_len = s.note.len(),
         note = esc(&s.note),
         persistent = meta.persistent,
+        sealed_at = meta.sealed_at.unix_timestamp(),
         idle = meta.idle_deadline,
         absolute = meta.absolute_deadline,
     );
