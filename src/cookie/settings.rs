@@ -391,6 +391,12 @@ impl CookieSettingsBuilder {
     /// `{name}.0`, `{name}.1`, ... (1 to [`MAX_CHUNKS`]; default 1: no chunking). Raise the
     /// sealer's maximum token length to match: [`CookieSettings::config_builder`] does.
     ///
+    /// A token that fits one cookie is never chunked. Otherwise chunk `i` of `n` holds
+    /// `{n}.{set id}.{part i}`, where the set id is the token's last 6 characters; a reader
+    /// accepts only a complete set whose chunks agree on `n` and the set id and whose assembled
+    /// token ends with that id (a spliced set that slipped past would still fail authentication).
+    /// Each chunk is checked against the 4096-byte limit like a single cookie.
+    ///
     /// # Example
     /// ```
     /// let s = sealed_session::CookieSettings::builder().chunks(2).build()?;

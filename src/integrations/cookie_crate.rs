@@ -104,3 +104,54 @@ impl SessionCookie {
         self.load_read(read)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Keyring, MasterKey, Present, Sealer, SessionOptions};
+
+    #[test]
+    fn conversion_keeps_every_attribute() {
+        let settings = CookieSettings::builder()
+            .name("__Secure-app")
+            .domain("example.com")
+            .path("/app")
+            .same_site(SameSite::Strict)
+            .build()
+            .unwrap();
+        let config = settings.config_builder().build().unwrap();
+        let cookies = SessionCookie::new(
+            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config),
+            settings,
+        );
+        let now = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap();
+        let set = cookies
+            .issue_at(
+                &1u8,
+                &SessionOptions::default().persistent(true),
+                Present::none(),
+                now,
+            )
+            .unwrap();
+        let ours = set.iter().next().unwrap();
+        // Our header, parsed by the cookie crate, equals our conversion.
+        let parsed = cookie::Cookie::parse(ours.to_string()).unwrap();
+        let converted = cookie::Cookie::from(ours);
+        for c in [&parsed, &converted] {
+            assert_eq!(c.name(), "__Secure-app");
+            assert_eq!(c.value(), ours.value());
+            assert_eq!(c.path(), Some("/app"));
+            assert_eq!(c.domain(), Some("example.com"));
+            assert_eq!(c.secure(), Some(true));
+            assert_eq!(c.http_only(), Some(true));
+            assert_eq!(c.same_site(), Some(cookie::SameSite::Strict));
+            assert_eq!(c.max_age(), Some(time::Duration::days(7)));
+            assert_eq!(c.expires_datetime(), Some(now + time::Duration::days(7)));
+        }
+        // And back: the jar's cookies load the session.
+        let loaded = cookies.load_from_cookies::<u8>([&converted]);
+        assert_eq!(loaded.session.unwrap().session, 1);
+    }
+}
