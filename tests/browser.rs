@@ -71,7 +71,12 @@ fn dump_dom(chromium: &Path, url: &str, extra: &[&str]) -> String {
     std::fs::create_dir_all(&dir).unwrap();
     let out_path = dir.join("dom.html");
     let err_path = dir.join("stderr.txt");
-    let mut child = Command::new(chromium)
+    let mut command = Command::new(chromium);
+    if std::env::var_os("HOME").is_none() {
+        // Chromium wants a home directory for its caches; CI environments may not set one.
+        command.env("HOME", &dir);
+    }
+    let mut child = command
         .args([
             "--headless",
             "--no-sandbox",
