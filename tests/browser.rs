@@ -255,14 +255,14 @@ const sealedAt = async () => {
 const sleep = (ms) => fetch('/t/sleep?ms=' + ms);
 await post('/login', {user: 'gina', password: 'demo'});
 const first = await sealedAt();
-await sleep(1100);
+await sleep(1500);
 await sealedAt(); // not due yet: this response must not renew
 log('not_due_yet', (await sealedAt()) === first);
-await sleep(1500);
+await sleep(3000);
 await sealedAt(); // due now: this response renews
 const renewed = await sealedAt();
 log('renewed_later', typeof renewed === 'number' && renewed > first);
-await sleep(3500);
+await sleep(7000);
 log('alive_after_idle_time', await who());
 "#;
 
@@ -510,10 +510,10 @@ fn an_idle_session_expires_with_a_short_idle_time() {
 #[test]
 fn renewal_happens_only_when_due_and_keeps_an_active_session_alive() {
     let Some(chromium) = chromium() else { return };
-    // Idle 4 s (renewal due after 2 s), leeway 1 s: without renewal the session would end 5 s
-    // after login; the flow lasts over 6 s.
+    // Idle 8 s, renewal due after 4 s, leeway 2 s; times inside tokens are whole seconds.
+    // Without renewal the session would end at most 11 s after login; the flow checks at 12 s.
     let config = AppConfig {
-        idle: Duration::from_secs(4),
+        idle: Duration::from_secs(8),
         ..AppConfig::default()
     };
     let server = Server::start(&config);
