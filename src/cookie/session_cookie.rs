@@ -17,6 +17,10 @@ use crate::{OpenError, Sealer};
 
 /// A [`Sealer`] and the [`CookieSettings`] its tokens travel in. Cheap to clone.
 ///
+/// Every write (issue, save, renew, reissue) reads the new token's deadlines back by opening it
+/// once, so the cookie's `Max-Age` comes from the token itself and can never outlive it; a
+/// revocation hook is consulted for that open too.
+///
 /// # Example
 /// ```
 /// use sealed_session::*;
