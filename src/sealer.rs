@@ -258,7 +258,15 @@ impl Sealer {
         value: &T,
         options: &SessionOptions,
     ) -> Result<String, SealError> {
-        self.seal_with_at(value, options, OffsetDateTime::now_utc())
+        let mut out = String::new();
+        self.seal_lineage(
+            value,
+            Lineage::New(options),
+            now_secs(),
+            Fresh::draw()?,
+            &mut out,
+        )?;
+        Ok(out)
     }
 
     /// [`Sealer::seal_with`] at a given time.
@@ -309,6 +317,7 @@ impl Sealer {
         out: &mut String,
     ) -> Result<(), SealError> {
         let fresh = Fresh::draw()?;
+        let now = unix_time::to_secs(now);
         self.seal_lineage(value, Lineage::New(options), now, fresh, out)
     }
 
@@ -335,7 +344,15 @@ impl Sealer {
         value: &T,
         meta: &SessionMeta,
     ) -> Result<String, SealError> {
-        self.renew_at(value, meta, OffsetDateTime::now_utc())
+        let mut out = String::new();
+        self.seal_lineage(
+            value,
+            Lineage::Renew(meta),
+            now_secs(),
+            Fresh::draw()?,
+            &mut out,
+        )?;
+        Ok(out)
     }
 
     /// [`Sealer::renew`] at a given time.
@@ -360,6 +377,7 @@ impl Sealer {
         now: OffsetDateTime,
     ) -> Result<String, SealError> {
         let mut out = String::new();
+        let now = unix_time::to_secs(now);
         self.seal_lineage(value, Lineage::Renew(meta), now, Fresh::draw()?, &mut out)?;
         Ok(out)
     }
@@ -411,6 +429,7 @@ impl Sealer {
         now: OffsetDateTime,
     ) -> Result<String, SealError> {
         let mut out = String::new();
+        let now = unix_time::to_secs(now);
         self.seal_lineage(value, Lineage::Reissue(meta), now, Fresh::draw()?, &mut out)?;
         Ok(out)
     }
@@ -434,11 +453,11 @@ impl Sealer {
         &self,
         value: &T,
         lineage: Lineage<'_>,
-        now: OffsetDateTime,
+        now: Option<u64>,
         fresh: Fresh,
         out: &mut String,
     ) -> Result<(), SealError> {
-        let now = unix_time::to_secs(now).ok_or(SealError::Clock)?;
+        let now = now.ok_or(SealError::Clock)?;
         let state = self.inner.state.load();
         let config = &state.config;
         let new_id = config.session_ids.then_some(fresh.session_id);
@@ -493,7 +512,9 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open<T: DeserializeOwned>(&self, token: &str) -> Result<Opened<T>, OpenError> {
-        self.open_at(token, OffsetDateTime::now_utc())
+        // The clock read as unix seconds directly: no calendar conversion there and back.
+        let now = now_secs().unwrap_or(0);
+        self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
     }
 
     /// [`Sealer::open`] at a given time. A clock before 1970 reads as 1970, so every live token
@@ -517,6 +538,7 @@ impl Sealer {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>, OpenError> {
+        let now = unix_time::to_secs(now).unwrap_or(0);
         self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
     }
 
@@ -543,7 +565,8 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_raw(&self, token: &str) -> Result<Opened<Vec<u8>>, OpenError> {
-        self.open_raw_at(token, OffsetDateTime::now_utc())
+        let now = now_secs().unwrap_or(0);
+        self.open_with(token.as_bytes(), now, false, |payload| Ok(payload.to_vec()))
     }
 
     /// [`Sealer::open_raw`] at a given time.
@@ -565,6 +588,7 @@ impl Sealer {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<Vec<u8>>, OpenError> {
+        let now = unix_time::to_secs(now).unwrap_or(0);
         self.open_with(token.as_bytes(), now, false, |payload| Ok(payload.to_vec()))
     }
 
@@ -609,7 +633,7 @@ impl Sealer {
     fn open_with<R>(
         &self,
         token: &[u8],
-        now: OffsetDateTime,
+        now: u64,
         check_schema: bool,
         decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
     ) -> Result<Opened<R>, OpenError> {
@@ -622,7 +646,6 @@ impl Sealer {
                 max: config.max_token_len,
             });
         }
-        let now = unix_time::to_secs(now).unwrap_or(0);
         with_scratch(|raw| {
             // 2. base64url, strict.
             raw.reserve(encoding::decoded_capacity(token.len()));
@@ -689,6 +712,16 @@ impl Sealer {
             })
         })
     }
+}
+
+/// The system clock in unix seconds (`None` before 1970), as `unix_time::to_secs` would give for
+/// `OffsetDateTime::now_utc()` but without building a calendar date and taking it apart again,
+/// which costs about as much as the rest of the non-crypto work of a small open.
+fn now_secs() -> Option<u64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
 }
 
 /// The rotation epoch of an instant. The config guarantees a non-zero period.
