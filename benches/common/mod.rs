@@ -54,12 +54,11 @@ pub fn paired(mut a: impl FnMut(), mut b: impl FnMut(), rounds: usize) -> Paired
         }
         t.elapsed()
     }
-    // Warm up and calibrate on `a`.
+    // Warm up, and size the batches so that the slower side takes about 2 ms.
     let mut n = 1u64;
-    while batch(&mut a, n) < Duration::from_millis(2) && n < 1 << 24 {
+    while batch(&mut a, n).max(batch(&mut b, n)) < Duration::from_millis(2) && n < 1 << 24 {
         n *= 2;
     }
-    batch(&mut b, n);
     let mut a_ns = Vec::with_capacity(rounds);
     let mut b_ns = Vec::with_capacity(rounds);
     let mut ratios = Vec::with_capacity(rounds);
