@@ -3,11 +3,11 @@
 //! For payloads from 0 bytes to the cookie limit: the token length of a fresh session sealed at
 //! noon UTC (the claims are then 7 bytes, as for most of the day), the longest token the payload
 //! can ever give under the default config (`Sealer::sealed_len`: the last second of an epoch and
-//! the oldest session the lifetimes allow), the fixed overhead in characters, and whether
-//! `__Host-session=<token>` fits a browser's 4096-byte limit on name plus value. Cookie
-//! attributes (`Path`, `Secure`, ...) do not count toward that limit.
-//!
-//! The cookie size is counted here as name + `=` + value, the rule browsers apply.
+//! the oldest session the lifetimes allow), the fixed overhead in characters, and whether the
+//! token fits one cookie with the default cookie settings (`__Host-session`, `Secure`,
+//! `HttpOnly`, `SameSite=Lax`, `Path=/`). Browsers limit name plus value to 4096 bytes; the
+//! attributes do not count. The limit comes from the cookie layer's own accounting
+//! (`CookieSettings::max_token_len` and `CookieSettings::max_payload_len`).
 
 #[allow(
     dead_code,
@@ -16,11 +16,8 @@
 #[path = "../benches/common/session.rs"]
 mod session;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
-
-const COOKIE_NAME: &str = "__Host-session";
-const COOKIE_LIMIT: usize = 4096;
 
 /// base64url characters of `n` bytes alone, without padding.
 fn b64_len(n: usize) -> usize {
@@ -28,13 +25,17 @@ fn b64_len(n: usize) -> usize {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    let cookies = CookieSettings::default();
+    let sealer = Sealer::new(
+        Keyring::new(1, MasterKey::generate()?),
+        cookies.config_builder().build()?,
+    );
     let browser = SessionOptions::default();
     let persistent = SessionOptions::default().persistent(true);
     let noon = OffsetDateTime::from_unix_timestamp(20_000 * 86_400)? + Duration::hours(12);
-    let value_limit = COOKIE_LIMIT - COOKIE_NAME.len() - 1;
-    let max_browser = sealer.max_payload_len(value_limit, &browser);
-    let max_persistent = sealer.max_payload_len(value_limit, &persistent);
+    let room = cookies.max_token_len();
+    let max_browser = cookies.max_payload_len(&sealer, &browser);
+    let max_persistent = cookies.max_payload_len(&sealer, &persistent);
 
     println!("sealed-session v1 token sizes (default config; characters of unpadded base64url)");
     println!();
@@ -45,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "overhead",
         "worst browser",
         "worst persist",
-        "cookie bytes",
+        "name+value",
         "fits 4096"
     );
     let mut sizes = vec![0, 1, 16, 32, 64, 66, 128, 256, 512, 1024, 2048, 3000];
@@ -58,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let worst_b = sealer.sealed_len(len, &browser);
         let worst_p = sealer.sealed_len(len, &persistent);
-        let cookie = COOKIE_NAME.len() + 1 + worst_b;
+        let cookie = cookies.name().len() + worst_b;
         println!(
             "{:>8} | {:>11} {:>9} | {:>13} {:>13} | {:>12} | {:>10}",
             len,
@@ -67,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             worst_b,
             worst_p,
             cookie,
-            if cookie <= COOKIE_LIMIT { "yes" } else { "no" }
+            if worst_b <= room { "yes" } else { "no" }
         );
     }
     let small = session::small_session();
@@ -86,8 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         small_token.len()
     );
     println!(
-        "largest payload in a 4096-byte cookie `{COOKIE_NAME}=<token>`: {max_browser} bytes \
-         (browser session), {max_persistent} bytes (persistent), for any session age"
+        "largest payload in one cookie named `{}` (name + value <= 4096 bytes, so {room} \
+         token characters): {max_browser} bytes (browser session), {max_persistent} bytes \
+         (persistent), for any session age",
+        cookies.name()
     );
     Ok(())
 }

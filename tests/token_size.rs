@@ -173,15 +173,19 @@ fn small_session_token_is_156_characters() {
 }
 
 #[test]
-fn largest_payload_for_a_4096_byte_cookie() {
-    let sealer = sealer();
-    // `__Host-session=` + value <= 4096.
-    let value_len = 4096 - "__Host-session".len() - 1;
-    for (persistent, want) in [(false, 3007), (true, 3006)] {
+fn largest_payload_for_one_default_cookie() {
+    // The cookie layer's accounting: name + value <= 4096 bytes, default name `__Host-session`.
+    let cookies = sealed_session::CookieSettings::default();
+    assert_eq!(cookies.max_token_len(), 4096 - "__Host-session".len());
+    let sealer = Sealer::new(
+        Keyring::new(1, MasterKey::generate().unwrap()),
+        cookies.config_builder().build().unwrap(),
+    );
+    for (persistent, want) in [(false, 3008), (true, 3007)] {
         let opts = SessionOptions::default().persistent(persistent);
-        let max = sealer.max_payload_len(value_len, &opts);
+        let max = cookies.max_payload_len(&sealer, &opts);
         assert_eq!(max, want, "persistent {persistent}");
-        assert!(sealer.sealed_len(max, &opts) <= value_len);
-        assert!(sealer.sealed_len(max + 1, &opts) > value_len);
+        assert!(sealer.sealed_len(max, &opts) <= cookies.max_token_len());
+        assert!(sealer.sealed_len(max + 1, &opts) > cookies.max_token_len());
     }
 }

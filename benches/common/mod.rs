@@ -11,18 +11,13 @@ pub mod session;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use sealed_session::{Sealer, SessionOptions};
+use sealed_session::{CookieSettings, Sealer, SessionOptions};
 
-/// The cookie name the default cookie settings use; the browser limit counts `name=value`.
-pub const COOKIE_NAME: &str = "__Host-session";
-/// The browser limit for one cookie: name, `=` and value.
-pub const COOKIE_LIMIT: usize = 4096;
-
-/// The largest postcard payload whose token fits a 4096-byte cookie named [`COOKIE_NAME`] for any
-/// session age (the sealer's worst-case length).
+/// The largest postcard payload whose token, for any session age, fits one cookie with the default
+/// cookie settings (`__Host-session`; browsers limit name plus value to 4096 bytes), as the
+/// cookie layer counts it.
 pub fn cookie_max_payload(sealer: &Sealer) -> usize {
-    let value_len = COOKIE_LIMIT - COOKIE_NAME.len() - 1;
-    sealer.max_payload_len(value_len, &SessionOptions::default())
+    CookieSettings::default().max_payload_len(sealer, &SessionOptions::default())
 }
 
 /// The payload sizes of the sweeps: 0, 64, 256, 1024, 2048 and the cookie maximum.
