@@ -258,15 +258,7 @@ impl Sealer {
         value: &T,
         options: &SessionOptions,
     ) -> Result<String, SealError> {
-        let mut out = String::new();
-        self.seal_lineage(
-            value,
-            Lineage::New(options),
-            now_secs(),
-            Fresh::draw()?,
-            &mut out,
-        )?;
-        Ok(out)
+        self.seal_string(value, Lineage::New(options), now_secs())
     }
 
     /// [`Sealer::seal_with`] at a given time.
@@ -344,15 +336,7 @@ impl Sealer {
         value: &T,
         meta: &SessionMeta,
     ) -> Result<String, SealError> {
-        let mut out = String::new();
-        self.seal_lineage(
-            value,
-            Lineage::Renew(meta),
-            now_secs(),
-            Fresh::draw()?,
-            &mut out,
-        )?;
-        Ok(out)
+        self.seal_string(value, Lineage::Renew(meta), now_secs())
     }
 
     /// [`Sealer::renew`] at a given time.
@@ -376,10 +360,7 @@ impl Sealer {
         meta: &SessionMeta,
         now: OffsetDateTime,
     ) -> Result<String, SealError> {
-        let mut out = String::new();
-        let now = unix_time::to_secs(now);
-        self.seal_lineage(value, Lineage::Renew(meta), now, Fresh::draw()?, &mut out)?;
-        Ok(out)
+        self.seal_string(value, Lineage::Renew(meta), unix_time::to_secs(now))
     }
 
     /// Starts a fresh session for the same user after login or a privilege change: new session
@@ -428,10 +409,7 @@ impl Sealer {
         meta: &SessionMeta,
         now: OffsetDateTime,
     ) -> Result<String, SealError> {
-        let mut out = String::new();
-        let now = unix_time::to_secs(now);
-        self.seal_lineage(value, Lineage::Reissue(meta), now, Fresh::draw()?, &mut out)?;
-        Ok(out)
+        self.seal_string(value, Lineage::Reissue(meta), unix_time::to_secs(now))
     }
 
     /// The seal for the published test vectors: explicit claims and a fixed nonce. Crate-private
@@ -446,6 +424,18 @@ impl Sealer {
     ) -> Result<String, SealError> {
         let mut out = String::new();
         seal_claims(&self.inner.state.load(), claims, value, nonce, &mut out)?;
+        Ok(out)
+    }
+
+    /// Seals into a new string with fresh randomness: the body of every `String`-returning seal.
+    fn seal_string<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        lineage: Lineage<'_>,
+        now: Option<u64>,
+    ) -> Result<String, SealError> {
+        let mut out = String::new();
+        self.seal_lineage(value, lineage, now, Fresh::draw()?, &mut out)?;
         Ok(out)
     }
 
