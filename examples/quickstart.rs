@@ -47,11 +47,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 3. Where the characters go.
     let raw_len = token.len() * 3 / 4;
-    let claims_len = raw_len - 28 - 16 - payload_len;
+    let claims_len = raw_len - 24 - 16 - payload_len;
     println!("length breakdown (raw bytes, before base64url):");
-    println!("  header   28  version, key id, epoch (16 bits), 24-byte nonce");
+    println!("  header   24  version, key id, epoch (16 bits), 20 random bytes: the nonce");
     println!(
-        "  claims {claims_len:>4}  flags, seal time, session age, generation, schema (encrypted)"
+        "  claims {claims_len:>4}  flags, seal time, session age; generation, schema if set (encrypted)"
     );
     println!("  payload{payload_len:>4}  your session, postcard (encrypted)");
     println!("  tag      16  Poly1305");

@@ -5,9 +5,9 @@
 //! plaintext = flags (1 byte)
 //!          || varint(sealed_at - epoch_start)     seconds into the header's epoch, < period
 //!          || varint(sealed_at - session_start)   session age at sealing
-//!          || varint(generation)
-//!          || varint(schema_version)
-//!          || session id (16 bytes, only if flags has HAS_SESSION_ID)
+//!          || varint(generation)                  only if flags has FLAG_GENERATION (then > 0)
+//!          || varint(schema_version)              only if flags has FLAG_SCHEMA (then > 0)
+//!          || session id (16 bytes)               only if flags has FLAG_SESSION_ID
 //!          || postcard payload (the rest)
 //! ```
 
@@ -21,7 +21,11 @@ pub(crate) const FLAG_PERSISTENT: u8 = 0b0000_0001;
 /// A 16-byte session id follows the varints.
 pub(crate) const FLAG_SESSION_ID: u8 = 0b0000_0010;
 /// Flags this version knows; any other bit set means a token we cannot read.
-const KNOWN_FLAGS: u8 = FLAG_PERSISTENT | FLAG_SESSION_ID;
+const KNOWN_FLAGS: u8 = FLAG_PERSISTENT | FLAG_SESSION_ID | FLAG_GENERATION | FLAG_SCHEMA;
+/// A non-zero generation follows the age (zero is the default and costs nothing).
+pub(crate) const FLAG_GENERATION: u8 = 0b0000_0100;
+/// A non-zero schema version follows (zero is the default and costs nothing).
+pub(crate) const FLAG_SCHEMA: u8 = 0b0000_1000;
 /// Bytes in a session id.
 pub(crate) const SESSION_ID_LEN: usize = 16;
 
@@ -45,6 +49,12 @@ impl Claims {
         if self.session_id.is_some() {
             flags |= FLAG_SESSION_ID;
         }
+        if self.generation != 0 {
+            flags |= FLAG_GENERATION;
+        }
+        if self.schema_version != 0 {
+            flags |= FLAG_SCHEMA;
+        }
         flags
     }
 
@@ -56,8 +66,12 @@ impl Claims {
         out.push(self.flags());
         varint::put(out, offset);
         varint::put(out, age);
-        varint::put(out, self.generation);
-        varint::put(out, u64::from(self.schema_version));
+        if self.generation != 0 {
+            varint::put(out, self.generation);
+        }
+        if self.schema_version != 0 {
+            varint::put(out, u64::from(self.schema_version));
+        }
         if let Some(id) = &self.session_id {
             out.extend_from_slice(id);
         }
@@ -87,8 +101,8 @@ impl Claims {
         }
         let (offset, rest) = varint::take(rest).ok_or(OpenError::Malformed)?;
         let (age, rest) = varint::take(rest).ok_or(OpenError::Malformed)?;
-        let (generation, rest) = varint::take(rest).ok_or(OpenError::Malformed)?;
-        let (schema, rest) = varint::take(rest).ok_or(OpenError::Malformed)?;
+        let (generation, rest) = optional_varint(rest, flags & FLAG_GENERATION != 0)?;
+        let (schema, rest) = optional_varint(rest, flags & FLAG_SCHEMA != 0)?;
         let schema_version = u32::try_from(schema).map_err(|_| OpenError::Malformed)?;
         let (session_id, rest) = if flags & FLAG_SESSION_ID != 0 {
             let (id, rest) = rest
@@ -114,6 +128,17 @@ impl Claims {
     }
 }
 
+/// A varint present only when its flag is set; canonical form: a present value is never zero.
+fn optional_varint(input: &[u8], present: bool) -> Result<(u64, &[u8]), OpenError> {
+    if !present {
+        return Ok((0, input));
+    }
+    match varint::take(input) {
+        Some((value, rest)) if value != 0 => Ok((value, rest)),
+        _ => Err(OpenError::Malformed),
+    }
+}
+
 /// The encoded length of claims with these values.
 pub(crate) fn encoded_len_of(
     offset: u64,
@@ -126,9 +151,14 @@ pub(crate) fn encoded_len_of(
     1usize
         .saturating_add(varint::len(offset))
         .saturating_add(varint::len(age))
-        .saturating_add(varint::len(generation))
-        .saturating_add(varint::len(u64::from(schema)))
+        .saturating_add(optional_len(generation))
+        .saturating_add(optional_len(u64::from(schema)))
         .saturating_add(sid_len)
+}
+
+/// Bytes an optional varint takes: none for zero.
+fn optional_len(value: u64) -> usize {
+    if value == 0 { 0 } else { varint::len(value) }
 }
 
 /// Everything the post-authentication checks compare the claims against.
@@ -279,23 +309,34 @@ mod tests {
 
     #[test]
     fn decode_refuses_unknown_flags_and_truncation() {
+        let bad = |plain: &[u8]| Claims::decode(plain, 0).err();
         assert_eq!(
-            Claims::decode(&[0x80, 0, 0, 0, 0], 0).err(),
-            Some(OpenError::Malformed)
+            bad(&[0x80, 0, 0]),
+            Some(OpenError::Malformed),
+            "unknown flag"
+        );
+        assert_eq!(bad(&[0, 0]), Some(OpenError::Malformed), "truncated");
+        assert_eq!(
+            bad(&[FLAG_SESSION_ID, 0, 0, 1]),
+            Some(OpenError::Malformed),
+            "short id"
         );
         assert_eq!(
-            Claims::decode(&[0, 0, 0, 0], 0).err(),
-            Some(OpenError::Malformed)
-        );
-        assert_eq!(
-            Claims::decode(&[FLAG_SESSION_ID, 0, 0, 0, 0, 1], 0).err(),
-            Some(OpenError::Malformed)
-        );
-        assert_eq!(
-            Claims::decode(&[0, 0, 1, 0, 0], 0).err(),
+            bad(&[0, 0, 1]),
             Some(OpenError::Malformed),
             "start before 0"
         );
+        assert_eq!(
+            bad(&[FLAG_GENERATION, 0, 0, 0]),
+            Some(OpenError::Malformed),
+            "zero present"
+        );
+        assert_eq!(
+            bad(&[FLAG_SCHEMA, 0, 0]),
+            Some(OpenError::Malformed),
+            "missing schema"
+        );
+        assert!(Claims::decode(&[0, 0, 0], 0).is_ok(), "the shortest claims");
     }
 
     #[test]

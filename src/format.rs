@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! raw token (before base64url):
-//!  0       1       2       4                          28                    len-16     len
-//!  +-------+-------+-------+--------------------------+---------------------+----------+
-//!  | ver=1 |  kid  | epoch | nonce (24 random bytes)  | ciphertext (claims  | tag (16) |
-//!  |       |       | lo16  |                          |  || payload)        |          |
-//!  +-------+-------+-------+--------------------------+---------------------+----------+
-//!  \_______________ header, sent in clear, part of the AAD _/
+//!  0       1       2       4                    24                     len-16     len
+//!  +-------+-------+-------+--------------------+----------------------+----------+
+//!  | ver=1 |  kid  | epoch | random (20 bytes)  | ciphertext (claims   | tag (16) |
+//!  |       |       | lo16  |                    |  || payload)         |          |
+//!  +-------+-------+-------+--------------------+----------------------+----------+
+//!  \______ header = the 24-byte XChaCha20 nonce, _/
+//!          sent in clear, part of the AAD
 //! AAD = header || len(purpose) as one byte || purpose      (the purpose is never sent)
 //! ```
 //! The normative description is `FORMAT.md` at the crate root.
@@ -16,14 +17,17 @@ use crate::error::OpenError;
 
 /// The format version this release writes and reads.
 pub(crate) const VERSION: u8 = 1;
-/// Bytes of nonce (XChaCha20-Poly1305).
+/// Bytes of nonce (XChaCha20-Poly1305). The header *is* the nonce.
 pub(crate) const NONCE_LEN: usize = 24;
+/// Random bytes in the nonce, after version, key id and epoch.
+pub(crate) const RANDOM_LEN: usize = 20;
 /// Bytes of authentication tag (Poly1305).
 pub(crate) const TAG_LEN: usize = 16;
-/// Bytes of header: version, key id, low 16 bits of the epoch, nonce.
-pub(crate) const HEADER_LEN: usize = 4 + NONCE_LEN;
-/// The shortest plaintext a v1 token can carry: flags and four one-byte varints.
-pub(crate) const MIN_CLAIMS_LEN: usize = 5;
+/// Bytes of header: version, key id, low 16 bits of the epoch, 20 random bytes; all of it is the
+/// AEAD nonce.
+pub(crate) const HEADER_LEN: usize = NONCE_LEN;
+/// The shortest plaintext a v1 token can carry: flags and two one-byte varints.
+pub(crate) const MIN_CLAIMS_LEN: usize = 3;
 /// The shortest raw v1 token.
 pub(crate) const MIN_RAW_LEN: usize = HEADER_LEN + MIN_CLAIMS_LEN + TAG_LEN;
 /// The longest purpose, so that its length fits the one-byte prefix in the AAD.
@@ -32,12 +36,12 @@ pub(crate) const MAX_PURPOSE_LEN: usize = 255;
 pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 1 + MAX_PURPOSE_LEN;
 
 const _: () = assert!(
-    MIN_RAW_LEN == 49,
-    "the spec states the shortest raw token as 49 bytes"
+    MIN_RAW_LEN == 43,
+    "the spec states the shortest raw token as 43 bytes"
 );
 const _: () = assert!(
-    HEADER_LEN == 28,
-    "the spec's byte diagram has a 28-byte header"
+    HEADER_LEN == 4 + RANDOM_LEN,
+    "the spec's byte diagram has a 24-byte header"
 );
 
 /// The clear-text header of a token. Untrusted until the AEAD tag verifies.
@@ -46,17 +50,17 @@ pub(crate) struct Header {
     pub(crate) version: u8,
     pub(crate) key_id: u8,
     pub(crate) epoch_low: u16,
-    pub(crate) nonce: [u8; NONCE_LEN],
+    pub(crate) random: [u8; RANDOM_LEN],
 }
 
 impl Header {
-    /// The header's wire bytes.
+    /// The header's wire bytes, which are also the AEAD nonce.
     pub(crate) fn to_bytes(self) -> [u8; HEADER_LEN] {
         let mut out = [0u8; HEADER_LEN];
         let [lo_hi, lo_lo] = self.epoch_low.to_be_bytes();
-        let (fixed, nonce) = out.split_at_mut(4);
+        let (fixed, random) = out.split_at_mut(4);
         fixed.copy_from_slice(&[self.version, self.key_id, lo_hi, lo_lo]);
-        nonce.copy_from_slice(&self.nonce);
+        random.copy_from_slice(&self.random);
         out
     }
 }
@@ -91,17 +95,17 @@ pub(crate) fn split(raw: &mut [u8]) -> Result<Parts<'_>, OpenError> {
         .ok_or(OpenError::Malformed)?;
     let header_bytes: [u8; HEADER_LEN] = (&*head).try_into().map_err(|_| OpenError::Malformed)?;
     let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| OpenError::Malformed)?;
-    let (fixed, nonce) = header_bytes
+    let (fixed, random) = header_bytes
         .split_first_chunk::<4>()
         .ok_or(OpenError::Malformed)?;
     let [_, key_id, e_hi, e_lo] = *fixed;
-    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| OpenError::Malformed)?;
+    let random: [u8; RANDOM_LEN] = random.try_into().map_err(|_| OpenError::Malformed)?;
     Ok(Parts {
         header: Header {
             version,
             key_id,
             epoch_low: u16::from_be_bytes([e_hi, e_lo]),
-            nonce,
+            random,
         },
         header_bytes,
         body,
@@ -150,7 +154,7 @@ mod tests {
             version: VERSION,
             key_id: 7,
             epoch_low: 0xBEEF,
-            nonce: [9; NONCE_LEN],
+            random: [9; RANDOM_LEN],
         };
         let mut raw = h.to_bytes().to_vec();
         raw.extend_from_slice(&[1; MIN_CLAIMS_LEN]);

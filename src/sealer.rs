@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::encoding;
 use crate::epoch_keys::KeyTable;
 use crate::error::{OpenError, SealError};
-use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, NONCE_LEN, TAG_LEN, VERSION};
+use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, VERSION};
 use crate::keyring::Keyring;
 use crate::scratch::with_scratch;
 use crate::session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
@@ -64,10 +64,10 @@ impl State {
     }
 }
 
-/// Fresh randomness for one seal: the nonce, and a session id when one is minted.
+/// Fresh randomness for one seal: the nonce's random part, and a session id when one is minted.
 #[derive(Clone, Copy)]
 pub(crate) struct Fresh {
-    pub(crate) nonce: [u8; NONCE_LEN],
+    pub(crate) random: [u8; RANDOM_LEN],
     pub(crate) session_id: [u8; SESSION_ID_LEN],
 }
 
@@ -75,15 +75,15 @@ impl Fresh {
     /// One call to the OS generator for both values: each call is a system call, which costs
     /// more than the rest of a small seal's non-crypto work (see BENCHMARKS.md).
     fn draw() -> Result<Self, SealError> {
-        let mut bytes = [0u8; NONCE_LEN + SESSION_ID_LEN];
+        let mut bytes = [0u8; RANDOM_LEN + SESSION_ID_LEN];
         OsRng
             .try_fill_bytes(&mut bytes)
             .map_err(|_| SealError::Rng)?;
-        let (nonce, session_id) = bytes
-            .split_first_chunk::<NONCE_LEN>()
+        let (random, session_id) = bytes
+            .split_first_chunk::<RANDOM_LEN>()
             .ok_or(SealError::Rng)?;
         Ok(Self {
-            nonce: *nonce,
+            random: *random,
             session_id: session_id.try_into().map_err(|_| SealError::Rng)?,
         })
     }
@@ -412,7 +412,7 @@ impl Sealer {
         self.seal_string(value, Lineage::Reissue(meta), unix_time::to_secs(now))
     }
 
-    /// The seal for the published test vectors: explicit claims and a fixed nonce. Crate-private
+    /// The seal for the published test vectors: explicit claims and fixed nonce bytes. Crate-private
     /// and compiled only for tests; never reachable from the public API, since a repeated nonce
     /// would break confidentiality.
     #[cfg(test)]
@@ -420,10 +420,10 @@ impl Sealer {
         &self,
         value: &T,
         claims: &Claims,
-        nonce: [u8; NONCE_LEN],
+        random: [u8; RANDOM_LEN],
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        seal_claims(&self.inner.state.load(), claims, value, nonce, &mut out)?;
+        seal_claims(&self.inner.state.load(), claims, value, random, &mut out)?;
         Ok(out)
     }
 
@@ -486,7 +486,7 @@ impl Sealer {
                 session_id: new_id,
             },
         };
-        seal_claims(&state, &claims, value, fresh.nonce, out)
+        seal_claims(&state, &claims, value, fresh.random, out)
     }
 
     /// Opens a token now, checking everything (see the crate docs for the order).
@@ -659,7 +659,7 @@ impl Sealer {
             // 5. AEAD open, in place.
             let mut aad_buf = [0u8; MAX_AAD_LEN];
             let aad = format::aad(&parts.header_bytes, config.purpose.as_bytes(), &mut aad_buf);
-            let nonce = parts.header.nonce;
+            let nonce = parts.header_bytes;
             let tag = parts.tag;
             let body = parts.body;
             entry
@@ -763,12 +763,12 @@ fn meta_of(
 }
 
 /// Builds `header || encrypt(claims || payload) || tag` in the scratch buffer and appends its
-/// base64url form to `out`.
+/// base64url form to `out`. The header is the nonce: version, key id, epoch bits, `random`.
 fn seal_claims<T: Serialize + ?Sized>(
     state: &State,
     claims: &Claims,
     value: &T,
-    nonce: [u8; NONCE_LEN],
+    random: [u8; RANDOM_LEN],
     out: &mut String,
 ) -> Result<(), SealError> {
     let config = &state.config;
@@ -780,7 +780,7 @@ fn seal_claims<T: Serialize + ?Sized>(
         version: VERSION,
         key_id: entry.id,
         epoch_low: u16::try_from(epoch & 0xffff).unwrap_or(0),
-        nonce,
+        random,
     }
     .to_bytes();
     with_scratch(|raw| {
@@ -801,7 +801,7 @@ fn seal_claims<T: Serialize + ?Sized>(
         let body = raw.get_mut(HEADER_LEN..).ok_or(SealError::Serialize)?;
         let tag = entry
             .with_cipher(epoch, |cipher| {
-                cipher.encrypt_in_place_detached(&nonce.into(), aad, body)
+                cipher.encrypt_in_place_detached(&header.into(), aad, body)
             })
             .map_err(|_| SealError::TooLong {
                 len,

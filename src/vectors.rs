@@ -187,7 +187,7 @@ struct Case {
     seal_key: u8,
     claims: Claims,
     payload: Payload,
-    nonce: [u8; 24],
+    random: [u8; 20],
     mutation: Mutation,
     open_config: Option<VectorConfig>,
     open_ring: Vec<u8>,
@@ -205,7 +205,7 @@ impl Case {
             seal_key: 1,
             claims: claims(T0, T0),
             payload: Payload::Session(alice()),
-            nonce: std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(n)),
+            random: std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(n)),
             mutation: Mutation::None,
             open_config: None,
             open_ring: vec![1],
@@ -342,7 +342,7 @@ fn cases() -> Vec<Case> {
         Case::new("tampered-epoch", "low epoch byte flipped: another epoch inside the window, another key")
             .mutate(Mutation::FlipRawByte(3))
             .fail("Authentication"),
-        Case::new("tampered-nonce", "one nonce bit flipped").mutate(Mutation::FlipRawByte(10)).fail("Authentication"),
+        Case::new("tampered-nonce", "one bit of the nonce's random part flipped").mutate(Mutation::FlipRawByte(10)).fail("Authentication"),
         Case::new("tampered-ciphertext", "one ciphertext bit flipped").mutate(Mutation::FlipRawByte(30)).fail("Authentication"),
         Case::new("tampered-tag", "one tag bit flipped (last raw byte)").mutate(Mutation::FlipRawByte(usize::MAX)).fail("Authentication"),
         Case::new("truncated-one-byte", "the last raw byte removed").mutate(Mutation::TruncateRaw(1)).fail("Authentication"),
@@ -461,9 +461,9 @@ fn build_vector(case: &Case) -> Value {
         Payload::Mismatch => postcard::to_allocvec(&(1u64, 300u16)).unwrap(),
     };
     let sealed = match &case.payload {
-        Payload::Session(s) => sealer.seal_claims_with_nonce(s, &case.claims, case.nonce),
+        Payload::Session(s) => sealer.seal_claims_with_nonce(s, &case.claims, case.random),
         Payload::Mismatch => {
-            sealer.seal_claims_with_nonce(&(1u64, 300u16), &case.claims, case.nonce)
+            sealer.seal_claims_with_nonce(&(1u64, 300u16), &case.claims, case.random)
         }
     }
     .unwrap();
@@ -506,7 +506,7 @@ fn build_vector(case: &Case) -> Value {
         let c = &case.claims;
         v["sealed_with"] = json!({
             "key_id": case.seal_key,
-            "nonce_hex": hex(&case.nonce),
+            "random_hex": hex(&case.random),
             "claims": {
                 "persistent": c.persistent,
                 "sealed_at": c.sealed_at,
@@ -526,7 +526,7 @@ fn generate() -> String {
     let doc = json!({
         "format": "sealed-session token format v1",
         "spec": "FORMAT.md",
-        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 24-byte nonce must give `token` byte for byte. u64 values that may exceed 2^53 are strings.",
+        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. u64 values that may exceed 2^53 are strings.",
         "vectors": vectors,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap();
@@ -576,11 +576,13 @@ fn positive_vectors_seal_to_the_published_bytes() {
                 .as_str()
                 .map(|h| unhex(h).try_into().unwrap()),
         };
-        let nonce: [u8; 24] = unhex(sw["nonce_hex"].as_str().unwrap()).try_into().unwrap();
+        let random: [u8; 20] = unhex(sw["random_hex"].as_str().unwrap())
+            .try_into()
+            .unwrap();
         let session: VectorSession =
             postcard::from_bytes(&unhex(sw["payload_postcard_hex"].as_str().unwrap())).unwrap();
         let token = sealer
-            .seal_claims_with_nonce(&session, &claims, nonce)
+            .seal_claims_with_nonce(&session, &claims, random)
             .unwrap();
         assert_eq!(token, v["token"].as_str().unwrap(), "vector {id}");
         positive += 1;

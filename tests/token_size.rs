@@ -1,10 +1,11 @@
 //! Token sizes, asserted exactly so that a size regression fails here (the table is in
 //! BENCHMARKS.md and `cargo run --example sizes`).
 //!
-//! Raw v1 token = 28-byte header + claims (flags, 4 varints) + payload + 16-byte tag, in unpadded
-//! base64url. The claims of a fresh default session are 7 bytes late in the day (the seal offset
+//! Raw v1 token = 24-byte header (which is the nonce) + claims (flags, 2 varints, and the
+//! generation and schema version only when non-zero) + payload + 16-byte tag, in unpadded
+//! base64url. The claims of a fresh default session are 5 bytes late in the day (the seal offset
 //! into the one-day epoch takes 3 varint bytes from 04:33 UTC on), so its fixed overhead is
-//! 51 raw bytes = 68 characters; it never exceeds 54 bytes = 72 characters for any session
+//! 45 raw bytes = 60 characters; it never exceeds 48 bytes = 64 characters for any session
 //! within the default lifetimes.
 
 #[allow(
@@ -53,28 +54,28 @@ fn token_of_age<T: serde::Serialize>(
 }
 
 #[test]
-fn fresh_default_session_costs_68_characters() {
+fn fresh_default_session_costs_60_characters() {
     let sealer = sealer();
     let noon = epoch_start() + Duration::seconds(43_200);
     // `()` is an empty postcard payload: the token is pure overhead.
     let token = sealer.seal_at(&(), noon).unwrap();
-    assert_eq!(token.len(), 68, "fixed overhead of a fresh default session");
+    assert_eq!(token.len(), 60, "fixed overhead of a fresh default session");
     for offset in OFFSETS {
         let at = epoch_start() + Duration::seconds(offset);
         let len = sealer.seal_at(&(), at).unwrap().len();
         let want = if offset < 128 {
-            66 // 49 raw bytes
+            58 // 43 raw bytes
         } else if offset < 16_384 {
-            67 // 50 raw bytes
+            59 // 44 raw bytes
         } else {
-            68 // 51 raw bytes
+            60 // 45 raw bytes
         };
         assert_eq!(len, want, "fresh session sealed {offset} s into the epoch");
     }
 }
 
 #[test]
-fn overhead_never_exceeds_72_within_the_default_lifetimes() {
+fn overhead_never_exceeds_64_within_the_default_lifetimes() {
     let sealer = sealer();
     let config = Config::default();
     let ages = [
@@ -107,15 +108,15 @@ fn overhead_never_exceeds_72_within_the_default_lifetimes() {
             for age in ages.iter().copied().filter(|a| *a <= lifetime) {
                 let len = token_of_age(&sealer, &(), &opts, at, age).len();
                 assert!(
-                    len <= 72,
-                    "overhead {len} > 72 (persistent {persistent}, offset {offset}, age {age})"
+                    len <= 64,
+                    "overhead {len} > 64 (persistent {persistent}, offset {offset}, age {age})"
                 );
                 assert!(len <= sealer.sealed_len(0, &opts));
                 longest = longest.max(len);
             }
         }
     }
-    assert_eq!(longest, 72, "the worst case is reached: 54 raw bytes");
+    assert_eq!(longest, 64, "the worst case is reached: 48 raw bytes");
 }
 
 #[test]
@@ -151,15 +152,15 @@ fn sealed_len_is_an_upper_bound_that_is_attained() {
             );
         }
     }
-    assert_eq!(sealer.sealed_len(0, &SessionOptions::default()), 71);
+    assert_eq!(sealer.sealed_len(0, &SessionOptions::default()), 63);
     assert_eq!(
         sealer.sealed_len(0, &SessionOptions::default().persistent(true)),
-        72
+        64
     );
 }
 
 #[test]
-fn small_session_token_is_156_characters() {
+fn small_session_token_is_148_characters() {
     let sealer = sealer();
     let small = session::small_session();
     assert_eq!(
@@ -167,9 +168,9 @@ fn small_session_token_is_156_characters() {
         session::SMALL_SESSION_LEN
     );
     let noon = epoch_start() + Duration::seconds(43_200);
-    // 28 + 7 + 66 + 16 = 117 raw bytes.
-    assert_eq!(sealer.seal_at(&small, noon).unwrap().len(), 156);
-    assert!(sealer.seal_at(&small, epoch_start()).unwrap().len() <= 156);
+    // 24 + 5 + 66 + 16 = 111 raw bytes.
+    assert_eq!(sealer.seal_at(&small, noon).unwrap().len(), 148);
+    assert!(sealer.seal_at(&small, epoch_start()).unwrap().len() <= 148);
 }
 
 #[test]
@@ -181,7 +182,7 @@ fn largest_payload_for_one_default_cookie() {
         Keyring::new(1, MasterKey::generate().unwrap()),
         cookies.config_builder().build().unwrap(),
     );
-    for (persistent, want) in [(false, 3008), (true, 3007)] {
+    for (persistent, want) in [(false, 3014), (true, 3013)] {
         let opts = SessionOptions::default().persistent(persistent);
         let max = cookies.max_payload_len(&sealer, &opts);
         assert_eq!(max, want, "persistent {persistent}");

@@ -590,15 +590,15 @@ mod tests {
         let c = cookies(CookieSettings::default());
         let browser = SessionOptions::default();
         let persistent = SessionOptions::default().persistent(true);
-        assert_eq!(c.max_payload_len(&browser), 3008);
-        assert_eq!(c.max_payload_len(&persistent), 3007);
-        // A payload of exactly that size (a 3006-byte Vec: 2 bytes of length prefix) fits and
+        assert_eq!(c.max_payload_len(&browser), 3014);
+        assert_eq!(c.max_payload_len(&persistent), 3013);
+        // A payload of exactly that size (a 3012-byte Vec: 2 bytes of length prefix) fits and
         // its cookie is within the browser limit; one byte more is refused before emitting.
-        let fits = vec![1u8; 3006];
+        let fits = vec![1u8; 3012];
         let set = c.issue(&fits, &browser, Present::none()).unwrap();
         let cookie = set.iter().next().unwrap();
         assert!(cookie.name().len() + cookie.value().len() <= 4096);
-        let over = vec![1u8; 3007 + 3];
+        let over = vec![1u8; 3013 + 3];
         assert!(c.issue(&over, &browser, Present::none()).is_err());
     }
 }
