@@ -11,10 +11,13 @@
 //! - sequences of zero-sized elements (`Vec<()>`): a length prefix of 2^63 costs no input and
 //!   loops 2^63 times.
 //!
-//! So the deserializer is wrapped: size hints are capped at the payload's length (which bounds
-//! any preallocation by what the payload could really hold), nesting is capped at
-//! [`MAX_DEPTH`], and the elements of all sequences and maps together at the payload's length
-//! plus [`MAX_EMPTY_ELEMENTS`]. Everything else is forwarded to postcard unchanged.
+//! So the deserializer is wrapped: sequences and maps report no size hint (collections then grow
+//! as elements really arrive, so no length prefix drives an allocation: a `Vec` ends at most
+//! twice what its decoded elements need, a handful of reallocations for a session-sized one),
+//! nesting is capped at [`MAX_DEPTH`], and the elements of all sequences and maps together at the
+//! payload's length plus [`MAX_EMPTY_ELEMENTS`]. Everything else is forwarded to postcard
+//! unchanged. Strings and byte strings need no guard: postcard checks their length against the
+//! bytes left before it copies them.
 //! Kept apart from the sealer so that the fuzzing hook (`cfg(fuzzing)`) decodes exactly as `open`
 //! does.
 
@@ -35,7 +38,6 @@ pub(crate) const MAX_EMPTY_ELEMENTS: usize = 1 << 16;
 /// Decodes the whole of `payload` as one `T`; trailing bytes are an error.
 pub(crate) fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, OpenError> {
     let budget = Budget {
-        bytes: payload.len(),
         elements: Cell::new(payload.len().saturating_add(MAX_EMPTY_ELEMENTS)),
     };
     let mut de = postcard::Deserializer::from_bytes(payload);
@@ -53,17 +55,11 @@ pub(crate) fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, OpenError
 
 /// What one decode may spend.
 struct Budget {
-    /// The payload's length: no size hint may exceed it.
-    bytes: usize,
     /// Sequence and map elements still allowed.
     elements: Cell<usize>,
 }
 
 impl Budget {
-    fn hint(&self, hint: Option<usize>) -> Option<usize> {
-        hint.map(|n| n.min(self.bytes))
-    }
-
     fn take_element<E: de::Error>(&self) -> Result<(), E> {
         let left = self
             .elements
@@ -270,7 +266,8 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for GuardAccess<'_, A> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.budget.hint(self.inner.size_hint())
+        // Postcard would report the length prefix (unchecked for maps): no preallocation from it.
+        None
     }
 }
 
@@ -292,7 +289,8 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for GuardAccess<'_, A> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.budget.hint(self.inner.size_hint())
+        // Postcard would report the length prefix (unchecked for maps): no preallocation from it.
+        None
     }
 }
 
@@ -438,14 +436,7 @@ mod tests {
     }
 
     #[test]
-    fn size_hints_are_capped_by_the_payload() {
-        let budget = Budget {
-            bytes: 10,
-            elements: Cell::new(0),
-        };
-        assert_eq!(budget.hint(Some(1 << 30)), Some(10));
-        assert_eq!(budget.hint(Some(3)), Some(3));
-        assert_eq!(budget.hint(None), None);
+    fn length_prefixes_do_not_preallocate() {
         // A map claiming 2^28 entries in a 5-byte payload fails without preallocating them
         // (measured in tests/alloc_bounds.rs).
         assert_eq!(

@@ -1,5 +1,6 @@
-//! Writes the committed seed corpus for `open` and `tamper`: real tokens from the fixed keyring
-//! of the targets, at their fixed clock. Run: `cargo run --manifest-path fuzz/Cargo.toml --example
+//! Writes the committed seed corpus for `open`: real tokens in every shape, at the targets' fixed
+//! clock, with the key ids of the `open` target's keyring but sealed under keys that are NOT in it
+//! (an `Ok` from `open` is a forgery, so the seeds must not authenticate). Run: `cargo run --manifest-path fuzz/Cargo.toml --example
 //! make_seeds` (seals use fresh nonces, so the bytes differ on every run; the shapes do not).
 
 #[path = "../fuzz_targets/common.rs"]
@@ -11,7 +12,10 @@ use std::fs;
 use sealed_session::{Config, Keyring, Sealer, SessionOptions};
 
 fn main() {
-    let sealer = common::fixed_sealer();
+    let foreign = Keyring::new(1, common::key(3))
+        .with_open_only(2, common::key(2))
+        .expect("distinct ids");
+    let sealer = Sealer::new(foreign, Config::default());
     let now = common::now();
     let session = common::Session {
         user: "alice".into(),
@@ -36,9 +40,9 @@ fn main() {
                 .expect("seals"),
         ),
     ];
-    // Sealed under the open-only key 2, and with session ids.
+    // Under id 2, and with session ids.
     let key2 = Sealer::new(
-        Keyring::new(2, common::key(1)),
+        Keyring::new(2, common::key(2)),
         Config::builder().session_ids(true).build().expect("valid"),
     );
     tokens.push(("key2-sid", key2.seal_at(&"x", now).expect("seals")));
