@@ -298,6 +298,123 @@ fn ratio_table() {
     );
 }
 
+/// Paired comparisons of our own operations: each against the valid open or steady seal it
+/// should cost about as much as.
+fn extra_ratios() {
+    let rounds = if common::test_mode() { 1 } else { 101 };
+    let small = small_session();
+    println!();
+    println!("paired comparisons (medians of {rounds} interleaved rounds; ns per call)");
+    println!(
+        "{:>34} | {:>9} {:>9} | {:>6}",
+        "b against a", "a", "b", "b / a"
+    );
+    let row = |label: &str, p: common::Paired| {
+        println!(
+            "{label:>34} | {:>9.0} {:>9.0} | {:>6.3}",
+            p.a_ns, p.b_ns, p.ratio
+        )
+    };
+    let (one, token_one) = keyring_of(1);
+    let (sixteen, token_sixteen) = keyring_of(16);
+    row(
+        "open, 16 keys against 1 key",
+        common::paired(
+            || {
+                common::keep(
+                    one.open::<SmallSession>(black_box(&token_one))
+                        .expect("open"),
+                )
+            },
+            || {
+                common::keep(
+                    sixteen
+                        .open::<SmallSession>(black_box(&token_sixteen))
+                        .expect("open"),
+                )
+            },
+            rounds,
+        ),
+    );
+    let sealer = sealer();
+    let token = sealer.seal(&small).expect("seal");
+    let tampered = tamper(&token);
+    row(
+        "open tampered against valid open",
+        common::paired(
+            || {
+                common::keep(
+                    sealer
+                        .open::<SmallSession>(black_box(&token))
+                        .expect("open"),
+                )
+            },
+            || {
+                common::keep(
+                    sealer
+                        .open::<SmallSession>(black_box(&tampered))
+                        .unwrap_err(),
+                )
+            },
+            rounds,
+        ),
+    );
+    let opened = sealer.open::<SmallSession>(&token).expect("open");
+    row(
+        "renew against seal",
+        common::paired(
+            || common::keep(sealer.seal(black_box(&small)).expect("seal")),
+            || {
+                common::keep(
+                    sealer
+                        .renew(black_box(&small), &opened.meta)
+                        .expect("renew"),
+                )
+            },
+            rounds,
+        ),
+    );
+    // A sealer of its own for the misses, so they never evict the steady side's cached key.
+    let missing = self::sealer();
+    let t0 = OffsetDateTime::now_utc();
+    let mut k = 0i32;
+    row(
+        "seal in a new epoch against steady",
+        common::paired(
+            || common::keep(sealer.seal_at(black_box(&small), t0).expect("seal")),
+            || {
+                k = (k + 1) % 100_000;
+                common::keep(
+                    missing
+                        .seal_at(black_box(&small), t0 + time::Duration::days(i64::from(k)))
+                        .expect("seal"),
+                )
+            },
+            rounds,
+        ),
+    );
+    let mut out = String::with_capacity(4096);
+    let opts = SessionOptions::default();
+    row(
+        "seal_into_at reused String vs seal",
+        common::paired(
+            || common::keep(sealer.seal(black_box(&small)).expect("seal")),
+            || {
+                out.clear();
+                sealer
+                    .seal_into_at(
+                        black_box(&small),
+                        &opts,
+                        OffsetDateTime::now_utc(),
+                        &mut out,
+                    )
+                    .expect("seal");
+            },
+            rounds,
+        ),
+    );
+}
+
 fn main() {
     let only_ratio = std::env::args().skip(1).any(|a| a == "ratio");
     if !only_ratio {
@@ -312,5 +429,6 @@ fn main() {
     let listing = std::env::args().any(|a| a == "--list");
     if !listing {
         ratio_table();
+        extra_ratios();
     }
 }
