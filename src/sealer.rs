@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 use chacha20poly1305::aead::AeadInPlace as _;
@@ -41,6 +42,9 @@ pub struct Sealer {
 struct Inner {
     state: ArcSwap<State>,
     revocation: ArcSwapOption<Hook>,
+    /// The config's maximum token length, readable without loading the state: a refusal of an
+    /// over-long input touches nothing else, allocates nothing, and returns at once.
+    max_token_len: AtomicUsize,
 }
 
 struct Hook(Arc<dyn Revocation>);
@@ -120,6 +124,7 @@ impl Sealer {
             .collect();
         Self {
             inner: Arc::new(Inner {
+                max_token_len: AtomicUsize::new(config.max_token_len),
                 state: ArcSwap::from_pointee(State::new(keys, config)),
                 revocation: ArcSwapOption::empty(),
             }),
@@ -163,7 +168,9 @@ impl Sealer {
     /// ```
     pub fn replace_config(&self, config: Config) {
         let keys = self.inner.state.load().keys.masters();
+        let max = config.max_token_len;
         self.inner.state.store(Arc::new(State::new(keys, config)));
+        self.inner.max_token_len.store(max, Ordering::Relaxed);
     }
 
     /// Sets or clears the revocation hook consulted by every open after all built-in checks.
@@ -627,15 +634,17 @@ impl Sealer {
         check_schema: bool,
         decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
     ) -> Result<Opened<R>, OpenError> {
-        let state = self.inner.state.load();
-        let config = &state.config;
-        // 1. Length cap, before any decoding.
-        if token.len() > config.max_token_len {
+        // 1. Length cap, before any decoding, and before loading the state (which may allocate
+        //    once per thread): an over-long input touches nothing else and returns at once.
+        let max = self.inner.max_token_len.load(Ordering::Relaxed);
+        if token.len() > max {
             return Err(OpenError::TooLong {
                 len: token.len(),
-                max: config.max_token_len,
+                max,
             });
         }
+        let state = self.inner.state.load();
+        let config = &state.config;
         with_scratch(|raw| {
             // 2. base64url, strict.
             raw.reserve(encoding::decoded_capacity(token.len()));
