@@ -363,3 +363,29 @@ fn non_canonical_trailing_bits() {
         }
     }
 }
+
+/// Finding of the `keyring` fuzz target (fuzz/README.md): only the low 16 bits of the epoch
+/// travel, so a token exactly 2^16 rotation periods old (7.5 years of hourly rotation) names an
+/// epoch inside the window. That epoch's key is a different key, so the tag fails: the token is
+/// refused as `Authentication` (not `RetiredEpoch`), and never opens.
+#[test]
+fn epoch_alias_after_2_16_periods_is_refused() {
+    let config = Config::builder()
+        .rotation_period(std::time::Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let s = Sealer::new(Keyring::new(1, key(11)), config);
+    let token = s.seal_at(&5u8, now()).unwrap();
+    for periods in [(1i64 << 16) - 1, 1 << 16, (1 << 16) + 1, 2 << 16] {
+        let later = now() + Duration::hours(periods);
+        let err = s.open_at::<u8>(&token, later).unwrap_err();
+        assert!(
+            matches!(err, OpenError::Authentication | OpenError::RetiredEpoch),
+            "{periods} periods later: {err:?}"
+        );
+    }
+    let err = s
+        .open_at::<u8>(&token, now() + Duration::hours(1 << 16))
+        .unwrap_err();
+    assert_eq!(err, OpenError::Authentication);
+}
