@@ -187,9 +187,13 @@ fn over_the_maximum_length_open_allocates_nothing_and_returns_at_once() {
 }
 
 /// The bound checked for every input within the limit: bytes allocated by one `open` on a cold
-/// thread, at most `ALLOC_FACTOR` times the input length plus `ALLOC_SLACK`.
+/// thread, at most `ALLOC_FACTOR` times the input length plus `ALLOC_SLACK`. The slack covers the
+/// one allocation a thread makes the first time it loads the sealer's state: arc-swap's per-thread
+/// node (192 bytes on x86-64), made once per thread and reused after it exits. Under nextest each
+/// test is a fresh process, so the first `open` here pays it; under `cargo test` a node left by an
+/// earlier test thread is reused.
 const ALLOC_FACTOR: usize = 2;
-const ALLOC_SLACK: usize = 64;
+const ALLOC_SLACK: usize = 256;
 
 #[test]
 fn within_the_limit_open_allocates_at_most_twice_the_input_length() {
