@@ -158,19 +158,25 @@ fn over_the_maximum_length_open_allocates_nothing_and_returns_at_once() {
         "A".repeat(16 << 20),
     ];
     for input in &inputs {
-        let region = Region::new(GLOBAL);
-        let typed = s.open_at::<AppSession>(input, now());
-        let raw = s.open_raw_at(input, now());
-        let stats = region.change();
         let expected = OpenError::TooLong {
             len: input.len(),
             max: 4096,
         };
-        assert_eq!(typed.unwrap_err(), expected);
-        assert_eq!(raw.unwrap_err(), expected);
-        assert_eq!(stats.allocations, 0, "len {}", input.len());
-        assert_eq!(stats.reallocations, 0, "len {}", input.len());
-        assert_eq!(stats.bytes_allocated, 0, "len {}", input.len());
+        // The counters are process-wide: under `cargo test` the harness's main thread may print
+        // (and allocate) during a measurement, so the least of a few attempts is what counts.
+        let least = (0..5)
+            .map(|_| {
+                let region = Region::new(GLOBAL);
+                let typed = s.open_at::<AppSession>(input, now());
+                let raw = s.open_raw_at(input, now());
+                let stats = region.change();
+                assert_eq!(typed.unwrap_err(), expected);
+                assert_eq!(raw.unwrap_err(), expected);
+                stats.allocations + stats.reallocations + stats.bytes_allocated
+            })
+            .min()
+            .unwrap();
+        assert_eq!(least, 0, "len {}", input.len());
     }
     // "At once": the check is on the length alone. 10 000 refusals of a 16 MiB string take a
     // few microseconds each; reading the string even once each time would take seconds.
