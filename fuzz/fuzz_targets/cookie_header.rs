@@ -111,7 +111,11 @@ fuzz_target!(|input: Input| {
         }
         let typed = cookies.load_at::<u64>(views.iter().copied(), now);
         if let Some(opened) = typed.session {
-            assert!(planted && !input.chunked && !is_chunked);
+            // Chunk-enabled settings read a single cookie too (a token that fits one cookie is
+            // never chunked), and both fixtures share the cookie name and so the purpose: the
+            // planted single cookie may open under either. Found by the CI smoke run
+            // (findings/cookie_header-single-cookie-under-chunk-settings).
+            assert!(planted && !input.chunked);
             assert_eq!(opened.session, 7);
         }
     }
