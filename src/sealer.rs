@@ -95,7 +95,7 @@ impl Fresh {
 
 /// How the claims of a new token relate to an earlier one.
 #[derive(Clone, Copy)]
-enum Lineage<'a> {
+pub(crate) enum Lineage<'a> {
     /// A new session (login).
     New(&'a SessionOptions),
     /// The same session, resealed: keeps start, id, generation and profile.
@@ -317,7 +317,8 @@ impl Sealer {
     ) -> Result<(), SealError> {
         let fresh = Fresh::draw()?;
         let now = unix_time::to_secs(now);
-        self.seal_lineage(value, Lineage::New(options), now, fresh, out)
+        self.seal_lineage(value, Lineage::New(options), now, fresh, out, false)
+            .map(|_| ())
     }
 
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
@@ -442,8 +443,23 @@ impl Sealer {
         now: Option<u64>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, lineage, now, Fresh::draw()?, &mut out)?;
+        self.seal_lineage(value, lineage, now, Fresh::draw()?, &mut out, false)?;
         Ok(out)
+    }
+
+    /// Seals now and also returns the new token's metadata, as `open` would report it at that
+    /// instant, computed from the claims just sealed (the cookie layer needs the deadlines for
+    /// Max-Age; this spares it a decryption of the token it just made).
+    pub(crate) fn seal_with_meta_at<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        lineage: Lineage<'_>,
+        now: OffsetDateTime,
+    ) -> Result<(String, SessionMeta), SealError> {
+        let mut out = String::new();
+        let now = unix_time::to_secs(now);
+        let meta = self.seal_lineage(value, lineage, now, Fresh::draw()?, &mut out, true)?;
+        Ok((out, meta.ok_or(SealError::Clock)?))
     }
 
     fn seal_lineage<T: Serialize + ?Sized>(
@@ -453,7 +469,8 @@ impl Sealer {
         now: Option<u64>,
         fresh: Fresh,
         out: &mut String,
-    ) -> Result<(), SealError> {
+        want_meta: bool,
+    ) -> Result<Option<SessionMeta>, SealError> {
         let now = now.ok_or(SealError::Clock)?;
         let state = self.inner.state.load();
         let config = &state.config;
@@ -493,7 +510,21 @@ impl Sealer {
                 session_id: new_id,
             },
         };
-        seal_claims(&state, &claims, value, fresh.random, out)
+        seal_claims(&state, &claims, value, fresh.random, out)?;
+        if !want_meta {
+            return Ok(None);
+        }
+        let lifetimes = config.lifetimes(claims.persistent);
+        let deadlines = Deadlines::of(&claims, lifetimes.absolute_secs(), lifetimes.idle_secs());
+        let epoch = epoch_of(claims.sealed_at, config.rotation_period);
+        Ok(Some(meta_of(
+            &state,
+            &claims,
+            deadlines,
+            state.primary_id,
+            epoch,
+            now,
+        )))
     }
 
     /// Opens a token now, checking everything (see the crate docs for the order).

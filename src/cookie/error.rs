@@ -296,9 +296,6 @@ pub enum WriteError {
     Seal(SealError),
     /// The sealed token does not fit the cookie settings.
     Cookie(CookieError),
-    /// The freshly sealed token did not open again (a revocation hook refused it, or the config
-    /// was replaced in between), so its deadlines could not be read.
-    Reopen(OpenError),
 }
 
 impl fmt::Display for WriteError {
@@ -311,7 +308,6 @@ impl fmt::Display for WriteError {
             ),
             Self::Seal(e) => write!(f, "the session could not be sealed: {e}"),
             Self::Cookie(e) => write!(f, "the session cookie could not be set: {e}"),
-            Self::Reopen(e) => write!(f, "the new session token did not open: {e}"),
         }
     }
 }
@@ -321,7 +317,6 @@ impl std::error::Error for WriteError {
         match self {
             Self::Seal(e) => Some(e),
             Self::Cookie(e) => Some(e),
-            Self::Reopen(e) => Some(e),
         }
     }
 }

@@ -8,12 +8,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
+use crate::Sealer;
 use crate::cookie::error::{LoadError, WriteError};
 use crate::cookie::parse::{Present, ReadCookies};
 use crate::cookie::render::SetCookies;
 use crate::cookie::settings::CookieSettings;
+use crate::sealer::Lineage;
 use crate::session::{Opened, SessionMeta, SessionOptions};
-use crate::{OpenError, Sealer};
 
 /// A [`Sealer`] and the [`CookieSettings`] its tokens travel in. Cheap to clone.
 ///
@@ -205,7 +206,7 @@ impl SessionCookie {
     ///
     /// # Errors
     /// [`WriteError::Seal`] (notably [`SealError::TooLong`](crate::SealError::TooLong) for a
-    /// session larger than the cookies can carry), [`WriteError::Cookie`], [`WriteError::Reopen`].
+    /// session larger than the cookies can carry), [`WriteError::Cookie`].
     /// Nothing is emitted then.
     ///
     /// # Example
@@ -248,8 +249,10 @@ impl SessionCookie {
         present: Present,
         now: OffsetDateTime,
     ) -> Result<SetCookies, WriteError> {
-        let token = self.sealer.seal_with_at(value, options, now)?;
-        self.render(&token, present, now)
+        let sealed = self
+            .sealer
+            .seal_with_meta_at(value, Lineage::New(options), now)?;
+        self.render(sealed, present, now)
     }
 
     /// Seals a changed value of an open session (same session start, deadlines and id; a new
@@ -307,8 +310,10 @@ impl SessionCookie {
         present: Present,
         now: OffsetDateTime,
     ) -> Result<SetCookies, WriteError> {
-        let token = self.sealer.renew_at(value, meta, now)?;
-        self.render(&token, present, now)
+        let sealed = self
+            .sealer
+            .seal_with_meta_at(value, Lineage::Renew(meta), now)?;
+        self.render(sealed, present, now)
     }
 
     /// Renews an open session only if its metadata says so ([`SessionMeta::should_reseal`]:
@@ -412,8 +417,10 @@ impl SessionCookie {
         present: Present,
         now: OffsetDateTime,
     ) -> Result<SetCookies, WriteError> {
-        let token = self.sealer.reissue_at(value, meta, now)?;
-        self.render(&token, present, now)
+        let sealed = self
+            .sealer
+            .seal_with_meta_at(value, Lineage::Reissue(meta), now)?;
+        self.render(sealed, present, now)
     }
 
     /// Removal cookies for logout (see [`CookieSettings::removal_cookies`]).
@@ -431,25 +438,21 @@ impl SessionCookie {
     }
 
     /// The token's cookies, with the expiry read back from the token itself.
+    /// The cookies for a token just sealed, with the expiry its own metadata gives.
     fn render(
         &self,
-        token: &str,
+        (token, meta): (String, SessionMeta),
         present: Present,
         now: OffsetDateTime,
     ) -> Result<SetCookies, WriteError> {
-        let meta = self
-            .sealer
-            .open_raw_at(token, now)
-            .map_err(|e: OpenError| WriteError::Reopen(e))?
-            .meta;
-        Ok(self.settings.set_cookies(token, &meta, now, present)?)
+        Ok(self.settings.set_cookies(&token, &meta, now, present)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Keyring, LoadError, MasterKey, ReadError};
+    use crate::{Keyring, LoadError, MasterKey, OpenError, ReadError};
 
     fn cookies(settings: CookieSettings) -> SessionCookie {
         let config = settings.config_builder().build().unwrap();
