@@ -49,11 +49,16 @@ pub(crate) fn decode_key_text(text: &str) -> Option<Vec<u8>> {
         .find_map(|engine| engine.decode(text).ok())
 }
 
+/// Whether `from_text` would read this text as hex: non-empty, even length, hex digits only.
+pub(crate) fn is_hex_text(text: &str) -> bool {
+    !text.is_empty() && text.len().is_multiple_of(2) && text.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || !bytes.len().is_multiple_of(2) {
+    if !is_hex_text(text) {
         return None;
     }
+    let bytes = text.as_bytes();
     bytes
         .chunks_exact(2)
         .map(|pair| match pair {

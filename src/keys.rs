@@ -145,6 +145,12 @@ impl MasterKey {
         if distinct.len() < MIN_DISTINCT_BYTES {
             return Err(KeyError::Weak { var: var() });
         }
+        // A key whose base64url export is all hex digits would re-import as hex, as another key:
+        // refuse it (a random key does this with probability below 2^-68; the fuzzer found a
+        // mostly-zero one, whose zero bytes export as `A`).
+        if encoding::is_hex_text(&Zeroizing::new(encoding::encode_key_text(&bytes))) {
+            return Err(KeyError::Weak { var: var() });
+        }
         let published = PUBLISHED_KEYS
             .iter()
             .filter_map(|k| encoding::decode_key_text(k).map(Zeroizing::new))
@@ -286,6 +292,22 @@ mod tests {
             Err(KeyError::BadLength { len: 31, .. })
         ));
         assert!(MasterKey::from_bytes(&vec![5u8; 2000]).is_err());
+    }
+
+    #[test]
+    fn keys_whose_export_reads_as_hex_are_refused() {
+        // fuzz/findings/keys-export-reads-as-hex: accepted from padded base64, exported as
+        // base64url text made only of hex digits, which re-imported as a different key.
+        let text = format!(" {}69bc0e50a2f5{}==", "A".repeat(75), "A".repeat(23));
+        assert!(matches!(
+            MasterKey::from_text(&text),
+            Err(KeyError::Weak { .. })
+        ));
+        for _ in 0..100 {
+            let key = MasterKey::generate().unwrap();
+            let again = MasterKey::from_text(&key.to_base64url()).unwrap();
+            assert_eq!(again.expose(), key.expose());
+        }
     }
 
     #[test]
