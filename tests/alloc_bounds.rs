@@ -10,6 +10,8 @@
 //! The counters are global to the process, so every measurement holds `LOCK`, and the
 //! measurements that must see a cold per-thread scratch buffer run on a fresh thread.
 
+mod common;
+use common::noise;
 use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -115,19 +117,6 @@ impl Drop for Nest {
             next = std::mem::replace(&mut **inner, Nest::End);
         }
     }
-}
-
-/// Deterministic pseudo-random bytes (xorshift), so a failure reproduces.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x.to_le_bytes()[0]
-        })
-        .collect()
 }
 
 fn base64url(bytes: &[u8]) -> String {

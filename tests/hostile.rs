@@ -6,8 +6,10 @@
 //! shortest raw token is 43 bytes. The version is checked first, then the length, the key id,
 //! the epoch window, and only then the tag.
 
+mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use common::noise;
 use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer};
 use time::{Duration, OffsetDateTime};
 
@@ -54,19 +56,6 @@ fn raw(token: &str) -> Vec<u8> {
 
 fn text(raw: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(raw)
-}
-
-/// Deterministic pseudo-random bytes (xorshift).
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x.to_le_bytes()[0]
-        })
-        .collect()
 }
 
 #[test]

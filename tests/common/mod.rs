@@ -46,3 +46,16 @@ pub fn session() -> Session {
         csrf: [9; 16],
     }
 }
+
+/// Deterministic pseudo-random bytes (xorshift), so a failure reproduces.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect()
+}
