@@ -70,9 +70,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         "  key id {}, epoch {}, started {}, idle deadline {}, absolute deadline {}, renew now: {}\n",
         m.key_id,
         m.epoch,
-        m.session_start,
-        m.idle_deadline,
-        m.absolute_deadline,
+        m.session_start(),
+        m.idle_deadline(),
+        m.absolute_deadline(),
         m.should_reseal()
     );
 

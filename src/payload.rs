@@ -14,8 +14,10 @@
 //! So the deserializer is wrapped: sequences and maps report no size hint (collections then grow
 //! as elements really arrive, so no length prefix drives an allocation: a `Vec` ends at most
 //! twice what its decoded elements need, a handful of reallocations for a session-sized one),
-//! nesting is capped at [`MAX_DEPTH`], and the elements of all sequences and maps together at the
-//! payload's length plus [`MAX_EMPTY_ELEMENTS`]. Everything else is forwarded to postcard
+//! nesting is capped at [`MAX_DEPTH`], and the elements of all length-prefixed sequences and maps
+//! together at the payload's length plus [`MAX_EMPTY_ELEMENTS`] (tuples, arrays and structs take
+//! their length from the type, not the input, so their elements are not charged: that spared the
+//! small session's 24-byte array 24 budget checks). Everything else is forwarded to postcard
 //! unchanged. Strings and byte strings need no guard: postcard checks their length against the
 //! bytes left before it copies them.
 //! Kept apart from the sealer so that the fuzzing hook (`cfg(fuzzing)`) decodes exactly as `open`
@@ -88,8 +90,10 @@ struct Guard<'b, D> {
 }
 
 impl<'b, D> Guard<'b, D> {
-    /// The visitor for one more level of nesting, or an error past [`MAX_DEPTH`].
-    fn nested<V, E: de::Error>(&self, visitor: V) -> Result<GuardVisitor<'b, V>, E> {
+    /// The visitor for one more level of nesting, or an error past [`MAX_DEPTH`]. `counted`:
+    /// whether the sequence or map it may visit takes its length from the input (then every
+    /// element is charged to the budget) rather than from the type (tuples, arrays, structs).
+    fn nested<V, E: de::Error>(&self, visitor: V, counted: bool) -> Result<GuardVisitor<'b, V>, E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom("nested too deep"));
         }
@@ -97,15 +101,17 @@ impl<'b, D> Guard<'b, D> {
             inner: visitor,
             budget: self.budget,
             depth: self.depth.saturating_add(1),
+            counted,
         })
     }
 }
 
-/// Forwards a `deserialize_*` method to the inner deserializer with a guarded visitor.
+/// Forwards a `deserialize_*` method to the inner deserializer with a guarded visitor; `counted`
+/// as in [`Guard::nested`].
 macro_rules! forward_nested {
-    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+    ($counted:literal: $($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            let visitor = self.nested(visitor)?;
+            let visitor = self.nested(visitor, $counted)?;
             self.inner.$method($($arg,)* visitor)
         }
     )*};
@@ -132,12 +138,17 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Guard<'_, D> {
         deserialize_identifier
     }
 
-    forward_nested! {
+    // The input says how many elements follow (or postcard cannot say what it is).
+    forward_nested! { true:
         deserialize_any();
         deserialize_ignored_any();
-        deserialize_option();
         deserialize_seq();
         deserialize_map();
+    }
+
+    // The type says how many elements follow, if any.
+    forward_nested! { false:
+        deserialize_option();
         deserialize_unit_struct(name: &'static str);
         deserialize_newtype_struct(name: &'static str);
         deserialize_tuple(len: usize);
@@ -156,6 +167,8 @@ struct GuardVisitor<'b, V> {
     inner: V,
     budget: &'b Budget,
     depth: usize,
+    /// Whether a sequence or map it visits charges its elements to the budget.
+    counted: bool,
 }
 
 impl<'b, V> GuardVisitor<'b, V> {
@@ -172,6 +185,7 @@ impl<'b, V> GuardVisitor<'b, V> {
             inner,
             budget: self.budget,
             depth: self.depth,
+            counted: self.counted,
         }
     }
 }
@@ -242,6 +256,8 @@ struct GuardAccess<'b, A> {
     inner: A,
     budget: &'b Budget,
     depth: usize,
+    /// Whether each element is charged to the budget (the input gave the length).
+    counted: bool,
 }
 
 impl<'b, A> GuardAccess<'b, A> {
@@ -253,11 +269,21 @@ impl<'b, A> GuardAccess<'b, A> {
         }
     }
 
+    /// The visitor of a tuple or struct variant: its length comes from the type.
     fn visitor<V>(&self, inner: V) -> GuardVisitor<'b, V> {
         GuardVisitor {
             inner,
             budget: self.budget,
             depth: self.depth,
+            counted: false,
+        }
+    }
+
+    fn charge<E: de::Error>(&self) -> Result<(), E> {
+        if self.counted {
+            self.budget.take_element()
+        } else {
+            Ok(())
         }
     }
 }
@@ -269,7 +295,7 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for GuardAccess<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        self.budget.take_element()?;
+        self.charge()?;
         let seed = self.seed(seed);
         self.inner.next_element_seed(seed)
     }
@@ -287,7 +313,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for GuardAccess<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.budget.take_element()?;
+        self.charge()?;
         let seed = self.seed(seed);
         self.inner.next_key_seed(seed)
     }
@@ -319,6 +345,7 @@ impl<'b, 'de, A: de::EnumAccess<'de>> de::EnumAccess<'de> for GuardAccess<'b, A>
                 inner: variant,
                 budget,
                 depth,
+                counted: false,
             },
         ))
     }

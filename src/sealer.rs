@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 use chacha20poly1305::aead::AeadInPlace as _;
@@ -42,6 +42,9 @@ pub struct Sealer {
 struct Inner {
     state: ArcSwap<State>,
     revocation: ArcSwapOption<Hook>,
+    /// Whether a revocation hook is set: an open without one skips loading it (an `ArcSwap` load
+    /// and release cost about as much as the clock read).
+    has_revocation: AtomicBool,
     /// The config's maximum token length, readable without loading the state: a refusal of an
     /// over-long input touches nothing else, allocates nothing, and returns at once.
     max_token_len: AtomicUsize,
@@ -134,6 +137,7 @@ impl Sealer {
                 max_token_len: AtomicUsize::new(config.max_token_len),
                 state: ArcSwap::from_pointee(State::new(keys, config)),
                 revocation: ArcSwapOption::empty(),
+                has_revocation: AtomicBool::new(false),
             }),
         }
     }
@@ -196,7 +200,16 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_revocation(&self, hook: Option<Arc<dyn Revocation>>) {
+        let set = hook.is_some();
+        // Store the hook before raising the flag, and lower the flag before clearing the hook:
+        // an open that sees the flag finds the hook (or, racing a clear, none: also correct).
+        if !set {
+            self.inner.has_revocation.store(false, Ordering::Release);
+        }
         self.inner.revocation.store(hook.map(|h| Arc::new(Hook(h))));
+        if set {
+            self.inner.has_revocation.store(true, Ordering::Release);
+        }
     }
 
     /// A copy of the config in force.
@@ -243,7 +256,7 @@ impl Sealer {
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::now_utc();
     /// let token = sealer.seal_at(&1u8, t)?;
-    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at.unix_timestamp(), t.unix_timestamp());
+    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at().unix_timestamp(), t.unix_timestamp());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn seal_at<T: Serialize + ?Sized>(
@@ -342,7 +355,7 @@ impl Sealer {
     /// let renewed = sealer.renew(&(opened.session + 1), &opened.meta)?;
     /// let again = sealer.open::<u32>(&renewed)?;
     /// assert_eq!(again.session, 2);
-    /// assert_eq!(again.meta.session_start, opened.meta.session_start);
+    /// assert_eq!(again.meta.session_start(), opened.meta.session_start());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renew<T: Serialize + ?Sized>(
@@ -414,7 +427,7 @@ impl Sealer {
     /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
     /// let later = t + time::Duration::minutes(5);
     /// let fresh = sealer.open_at::<u8>(&sealer.reissue_at(&2u8, &meta, later)?, later)?;
-    /// assert_eq!(fresh.meta.session_start.unix_timestamp(), later.unix_timestamp());
+    /// assert_eq!(fresh.meta.session_start().unix_timestamp(), later.unix_timestamp());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reissue_at<T: Serialize + ?Sized>(
@@ -493,7 +506,7 @@ impl Sealer {
                 session_id: new_id,
             },
             Lineage::Renew(m) => {
-                let start = m.session_start_secs();
+                let start = m.session_start_secs;
                 let lifetime = config.lifetimes(m.persistent).absolute_secs();
                 if now > start.saturating_add(lifetime) {
                     return Err(SealError::Expired);
@@ -738,7 +751,8 @@ impl Sealer {
             let deadlines = claims::validate(&claims, epoch, offset, &policy)?;
             let meta = meta_of(&state, &claims, deadlines, parts.header.key_id, epoch, now);
             // 7. The application's revocation hook, only for tokens that passed everything else.
-            if let Some(hook) = self.inner.revocation.load().as_deref()
+            if self.inner.has_revocation.load(Ordering::Acquire)
+                && let Some(hook) = self.inner.revocation.load().as_deref()
                 && hook.0.is_revoked(&meta)
             {
                 return Err(OpenError::Revoked);
@@ -794,10 +808,10 @@ fn meta_of(
     let idle = config.lifetimes(claims.persistent).idle_secs();
     let renew_after = idle.saturating_mul(u64::from(config.renew_after_percent)) / 100;
     SessionMeta {
-        session_start: unix_time::from_secs(claims.session_start),
-        sealed_at: unix_time::from_secs(claims.sealed_at),
-        absolute_deadline: unix_time::from_secs(d.absolute),
-        idle_deadline: unix_time::from_secs(d.idle),
+        session_start_secs: claims.session_start,
+        sealed_at_secs: claims.sealed_at,
+        absolute_deadline_secs: d.absolute,
+        idle_deadline_secs: d.idle,
         key_id,
         epoch,
         generation: claims.generation,

@@ -113,21 +113,20 @@ impl fmt::Debug for SessionId {
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
 /// let meta = sealer.open::<String>(&sealer.seal(&"alice".to_string())?)?.meta;
 /// assert_eq!(meta.key_id, 1);
-/// assert!(meta.idle_deadline <= meta.absolute_deadline);
+/// assert!(meta.idle_deadline() <= meta.absolute_deadline());
 /// assert!(!meta.should_reseal());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionMeta {
-    /// When the session began (login or the last reissue).
-    pub session_start: OffsetDateTime,
-    /// When this token was sealed (the last renewal).
-    pub sealed_at: OffsetDateTime,
-    /// The session ends at this instant however active it is (renewal never moves it).
-    pub absolute_deadline: OffsetDateTime,
-    /// The session ends at this instant unless renewed first; never after the absolute deadline.
-    pub idle_deadline: OffsetDateTime,
+    /// Unix seconds of [`SessionMeta::session_start`]; the four instants are kept as seconds and
+    /// turned into `OffsetDateTime`s only when asked for (calendar arithmetic is a measurable
+    /// part of an open).
+    pub(crate) session_start_secs: u64,
+    pub(crate) sealed_at_secs: u64,
+    pub(crate) absolute_deadline_secs: u64,
+    pub(crate) idle_deadline_secs: u64,
     /// The id of the master key that sealed the token.
     pub key_id: u8,
     /// The rotation epoch the token was sealed in.
@@ -167,8 +166,70 @@ impl SessionMeta {
         self.renewal_due || self.old_key || self.old_epoch
     }
 
-    pub(crate) fn session_start_secs(&self) -> u64 {
-        unix_time::to_secs(self.session_start).unwrap_or(0)
+    /// When the session began (login or the last reissue).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let login = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
+    /// let token = sealer.seal_at(&1u8, login)?;
+    /// let later = login + time::Duration::minutes(30);
+    /// let renewed = sealer.renew_at(&1u8, &sealer.open_at::<u8>(&token, later)?.meta, later)?;
+    /// assert_eq!(sealer.open_at::<u8>(&renewed, later)?.meta.session_start(), login);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn session_start(&self) -> OffsetDateTime {
+        unix_time::from_secs(self.session_start_secs)
+    }
+
+    /// When this token was sealed (the last renewal).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
+    /// let token = sealer.seal_at(&1u8, t)?;
+    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at(), t);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn sealed_at(&self) -> OffsetDateTime {
+        unix_time::from_secs(self.sealed_at_secs)
+    }
+
+    /// The session ends at this instant however active it is (renewal never moves it).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
+    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// assert_eq!(meta.absolute_deadline(), t + time::Duration::hours(12)); // the default
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn absolute_deadline(&self) -> OffsetDateTime {
+        unix_time::from_secs(self.absolute_deadline_secs)
+    }
+
+    /// The session ends at this instant unless renewed first; never after the absolute deadline.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
+    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// assert_eq!(meta.idle_deadline(), t + time::Duration::hours(2)); // the default
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn idle_deadline(&self) -> OffsetDateTime {
+        unix_time::from_secs(self.idle_deadline_secs)
     }
 }
 

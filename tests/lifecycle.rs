@@ -29,8 +29,8 @@ fn absolute_and_idle_boundaries_to_the_second() {
         now += HOUR;
         match s.open_at::<Session>(&token, at(now)) {
             Ok(o) => {
-                assert_eq!(o.meta.absolute_deadline, at(T0 + 12 * HOUR));
-                assert!(o.meta.idle_deadline <= o.meta.absolute_deadline);
+                assert_eq!(o.meta.absolute_deadline(), at(T0 + 12 * HOUR));
+                assert!(o.meta.idle_deadline() <= o.meta.absolute_deadline());
                 match s.renew_at(&o.session, &o.meta, at(now)) {
                     Ok(next) => token = next,
                     Err(e) => {
@@ -74,8 +74,8 @@ fn persistent_profile_uses_its_own_lifetimes() {
         .unwrap();
     let o = s.open_at::<Session>(&t, at(T0 + 3 * DAY)).unwrap();
     assert!(o.meta.persistent);
-    assert_eq!(o.meta.absolute_deadline, at(T0 + 30 * DAY));
-    assert_eq!(o.meta.idle_deadline, at(T0 + 7 * DAY));
+    assert_eq!(o.meta.absolute_deadline(), at(T0 + 30 * DAY));
+    assert_eq!(o.meta.idle_deadline(), at(T0 + 7 * DAY));
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn clock_going_backwards() {
     let o = s.open_at::<Session>(&t, at(T0 - 30)).unwrap();
     let r = s.renew_at(&o.session, &o.meta, at(T0 - 30)).unwrap();
     let r = s.open_at::<Session>(&r, at(T0)).unwrap();
-    assert_eq!(r.meta.sealed_at, at(T0));
+    assert_eq!(r.meta.sealed_at(), at(T0));
     // A clock before 1970 cannot seal and opens nothing.
     assert_eq!(s.seal_at(&1u8, at(-5)).unwrap_err(), SealError::Clock);
     assert_eq!(
@@ -134,7 +134,7 @@ fn reissue_starts_a_fresh_session_with_a_new_id() {
     let admin = s.open_at::<Session>(&admin, at(T0 + 600)).unwrap();
     assert_ne!(admin.meta.session_id, guest.meta.session_id);
     assert!(admin.meta.session_id.is_some());
-    assert_eq!(admin.meta.session_start, at(T0 + 600));
+    assert_eq!(admin.meta.session_start(), at(T0 + 600));
     assert_eq!((admin.meta.persistent, admin.meta.generation), (true, 5));
     // Renewal keeps the id.
     let renewed = s
@@ -225,7 +225,7 @@ fn schema_mismatch_is_reported_and_migratable() {
     let fresh = v2.renew_at(&migrated, &raw.meta, at(T0 + 1)).unwrap();
     let o = v2.open_at::<Session>(&fresh, at(T0 + 1)).unwrap();
     assert_eq!((o.session.user_id, o.meta.schema_version), (7, 2));
-    assert_eq!(o.meta.session_start, at(T0));
+    assert_eq!(o.meta.session_start(), at(T0));
     // Raw open still enforces everything else.
     assert_eq!(
         v2.open_raw_at(&old, at(T0 + 3 * HOUR)).unwrap_err(),

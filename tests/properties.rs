@@ -34,8 +34,8 @@ proptest! {
         prop_assert!(token.len() <= s.sealed_len(postcard::to_allocvec(&session).unwrap().len(), &opts));
         let opened = s.open_at::<Session>(&token, now).unwrap();
         prop_assert_eq!(&opened.session, &session);
-        prop_assert_eq!(opened.meta.sealed_at, now);
-        prop_assert_eq!(opened.meta.session_start, now);
+        prop_assert_eq!(opened.meta.sealed_at(), now);
+        prop_assert_eq!(opened.meta.session_start(), now);
         prop_assert_eq!(opened.meta.generation, generation);
         prop_assert_eq!(opened.meta.persistent, persistent);
         prop_assert_eq!(opened.meta.session_id.is_some(), ids);
@@ -50,8 +50,8 @@ proptest! {
         let renewed = s.renew_at(&session, &first.meta, at(T0 + age)).unwrap();
         let o = s.open_at::<Session>(&renewed, at(T0 + age)).unwrap();
         prop_assert_eq!(o.session, session);
-        prop_assert_eq!(o.meta.session_start, at(T0));
-        prop_assert_eq!(o.meta.absolute_deadline, first.meta.absolute_deadline);
+        prop_assert_eq!(o.meta.session_start(), at(T0));
+        prop_assert_eq!(o.meta.absolute_deadline(), first.meta.absolute_deadline());
     }
 
     #[test]

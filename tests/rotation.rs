@@ -51,7 +51,7 @@ fn master_key_rotation_playbook() {
         .unwrap();
     let moved = step2.open_at::<Session>(&moved, at(T0 + 121)).unwrap();
     assert_eq!((moved.meta.key_id, moved.meta.old_key), (2, false));
-    assert_eq!(moved.meta.session_start, opened.meta.session_start);
+    assert_eq!(moved.meta.session_start(), opened.meta.session_start());
     // Step 1's servers (not yet upgraded) open key-2 tokens too: the order of deploys is safe.
     assert!(step1.open_at::<Session>(&new_token, at(T0 + 120)).is_ok());
 

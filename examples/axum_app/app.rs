@@ -275,7 +275,7 @@ async fn private(session: Session<AppSession>) -> Response {
         return (session.cleanup(), Redirect::to(to)).into_response();
     };
     let now = time::OffsetDateTime::now_utc();
-    let idle_left = (meta.idle_deadline - now).whole_seconds();
+    let idle_left = (meta.idle_deadline() - now).whole_seconds();
     let mut body = String::new();
     let _ = write!(
         body,
@@ -294,9 +294,9 @@ async fn private(session: Session<AppSession>) -> Response {
         note_len = s.note.len(),
         note = esc(&s.note),
         persistent = meta.persistent,
-        sealed_at = meta.sealed_at.unix_timestamp(),
-        idle = meta.idle_deadline,
-        absolute = meta.absolute_deadline,
+        sealed_at = meta.sealed_at().unix_timestamp(),
+        idle = meta.idle_deadline(),
+        absolute = meta.absolute_deadline(),
     );
     // Renew only when the metadata says so (half the idle window used, or an old key/epoch).
     match session.renew_if_due() {

@@ -78,7 +78,7 @@ fuzz_target!(|input: Input| {
             assert_eq!(k, seal_key, "opened under another key");
             assert_eq!(opened.session, input.value);
             assert_eq!(opened.meta.key_id, input.seal_id);
-            assert_eq!(opened.meta.sealed_at, common::at(sealed_at));
+            assert_eq!(opened.meta.sealed_at(), common::at(sealed_at));
             assert_eq!(opened.meta.old_key, id0 != input.seal_id);
             let period = config.rotation_period().as_secs();
             assert_eq!(opened.meta.epoch, sealed_at / period);

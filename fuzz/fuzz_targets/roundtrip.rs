@@ -75,16 +75,16 @@ fuzz_target!(|input: Input| {
         .expect("a fresh token opens");
     assert_eq!(opened.session, input.session);
     let meta = opened.meta;
-    assert_eq!(meta.sealed_at, common::at(sealed_at));
-    assert_eq!(meta.session_start, common::at(sealed_at));
+    assert_eq!(meta.sealed_at(), common::at(sealed_at));
+    assert_eq!(meta.session_start(), common::at(sealed_at));
     assert_eq!(meta.generation, input.generation);
     assert_eq!(meta.schema_version, input.schema_version);
     assert_eq!(meta.persistent, input.persistent);
     assert_eq!(meta.key_id, primary_id);
     assert!(!meta.old_key);
     assert_eq!(meta.session_id.is_some(), input.session_ids);
-    assert!(meta.idle_deadline <= meta.absolute_deadline);
-    assert!(meta.sealed_at < meta.idle_deadline);
+    assert!(meta.idle_deadline() <= meta.absolute_deadline());
+    assert!(meta.sealed_at() < meta.idle_deadline());
 
     let raw = sealer
         .open_raw_at(&token, common::at(opened_at))

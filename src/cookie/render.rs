@@ -437,7 +437,7 @@ fn expiry(meta: &SessionMeta, now: OffsetDateTime) -> Option<(u64, OffsetDateTim
     if !meta.persistent {
         return None;
     }
-    let deadline = meta.idle_deadline.min(meta.absolute_deadline);
+    let deadline = meta.idle_deadline().min(meta.absolute_deadline());
     let left = deadline
         .unix_timestamp()
         .checked_sub(now.unix_timestamp())

@@ -5,10 +5,10 @@
 /// The metadata of an opened vector as JSON (u64 values that may exceed 2^53 as strings).
 fn meta_json(m: &SessionMeta) -> Value {
     json!({
-        "session_start": m.session_start.unix_timestamp(),
-        "sealed_at": m.sealed_at.unix_timestamp(),
-        "absolute_deadline": m.absolute_deadline.unix_timestamp(),
-        "idle_deadline": m.idle_deadline.unix_timestamp(),
+        "session_start": m.session_start().unix_timestamp(),
+        "sealed_at": m.sealed_at().unix_timestamp(),
+        "absolute_deadline": m.absolute_deadline().unix_timestamp(),
+        "idle_deadline": m.idle_deadline().unix_timestamp(),
         "key_id": m.key_id,
         "epoch": m.epoch,
         "generation": m.generation.to_string(),
