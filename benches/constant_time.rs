@@ -182,7 +182,12 @@ fn main() {
         "pair", "t (raw)", "max |t|", "crop", "median a", "median b"
     );
     let checks = &classes[..4];
-    let mut worst: f64 = 0.0;
+    // Over the pairs of verdicts only (not the controls): the largest raw |t| and the largest
+    // |t| over the crops; and the same-class control's |t| over the crops, the noise floor of
+    // that statistic on this machine.
+    let mut worst_raw: f64 = 0.0;
+    let mut worst_crop: f64 = 0.0;
+    let mut control_crop: f64 = 0.0;
     let mut pairs: Vec<(&Class, &Class)> = Vec::new();
     for (i, a) in checks.iter().enumerate() {
         for b in &checks[i + 1..] {
@@ -202,16 +207,25 @@ fn main() {
             o.median.0,
             o.median.1
         );
-        if b.name != "tampered" {
-            worst = worst.max(o.t_max.abs());
+        if a.name == b.name {
+            control_crop = o.t_max.abs();
+        } else if b.name != "tampered" {
+            worst_raw = worst_raw.max(o.t_raw.abs());
+            worst_crop = worst_crop.max(o.t_max.abs());
         }
     }
+    // The largest |t| over 7 correlated crops crosses 4.5 now and then on a noisy machine even
+    // for a class against itself, so a crossing there alone is not taken as a leak: a leak shows
+    // in the raw t too, and in every run.
+    let verdict = if worst_raw > 4.5 {
+        "ABOVE 4.5 raw: timing depends on the failing check"
+    } else if worst_crop > 4.5 {
+        "raw below 4.5, one crop above: inconclusive, re-run (a leak shows in every run)"
+    } else {
+        "below 4.5: no timing difference detected"
+    };
     println!(
-        "constant_time: largest |t| between post-authentication verdicts: {worst:.2} ({})",
-        if worst > 4.5 {
-            "ABOVE 4.5: timing depends on the failing check"
-        } else {
-            "below 4.5: no timing difference detected"
-        }
+        "constant_time: between post-authentication verdicts, largest raw |t| {worst_raw:.2}, \
+         largest |t| over crops {worst_crop:.2} (same-class control: {control_crop:.2}): {verdict}"
     );
 }
