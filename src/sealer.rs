@@ -947,6 +947,27 @@ mod tests {
     }
 
     #[test]
+    fn randomness_is_drawn_for_a_session_id_only_when_one_is_minted() {
+        let plain = Fresh::draw(false).unwrap();
+        assert!(plain.session_id.is_none());
+        let with_id = Fresh::draw(true).unwrap();
+        let id = with_id.session_id.unwrap();
+        assert_ne!(id, [0; SESSION_ID_LEN]);
+        assert_ne!(with_id.random, plain.random);
+        // Renewal keeps the id; reissue mints a new one.
+        let s = Sealer::new(
+            Keyring::new(1, MasterKey::generate().unwrap()),
+            Config::builder().session_ids(true).build().unwrap(),
+        );
+        let meta = s.open::<u8>(&s.seal(&1u8).unwrap()).unwrap().meta;
+        let renewed = s.open::<u8>(&s.renew(&1u8, &meta).unwrap()).unwrap().meta;
+        assert_eq!(renewed.session_id, meta.session_id);
+        let reissued = s.open::<u8>(&s.reissue(&1u8, &meta).unwrap()).unwrap().meta;
+        assert!(reissued.session_id.is_some());
+        assert_ne!(reissued.session_id, meta.session_id);
+    }
+
+    #[test]
     fn debug_redacts_keys() {
         let s = sealer();
         let shown = format!("{s:?}");
