@@ -807,6 +807,9 @@ fn meta_of(
     let config = &state.config;
     let idle = config.lifetimes(claims.persistent).idle_secs();
     let renew_after = idle.saturating_mul(u64::from(config.renew_after_percent)) / 100;
+    let old_key = key_id != state.primary_id;
+    let old_epoch = epoch != epoch_of(now, config.rotation_period);
+    let idle_part_used = now >= claims.sealed_at.saturating_add(renew_after);
     SessionMeta {
         session_start_secs: claims.session_start,
         sealed_at_secs: claims.sealed_at,
@@ -818,9 +821,11 @@ fn meta_of(
         schema_version: claims.schema_version,
         persistent: claims.persistent,
         session_id: claims.session_id.map(SessionId),
-        renewal_due: now >= claims.sealed_at.saturating_add(renew_after),
-        old_key: key_id != state.primary_id,
-        old_epoch: epoch != epoch_of(now, config.rotation_period),
+        // FORMAT.md §10: one notion of "renew now", false when a renewal could not give a live
+        // token (at or past the absolute deadline, inside the leeway).
+        renewal_due: (idle_part_used || old_key || old_epoch) && now < d.absolute,
+        old_key,
+        old_epoch,
     }
 }
 

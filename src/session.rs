@@ -139,11 +139,14 @@ pub struct SessionMeta {
     pub persistent: bool,
     /// The session id, if the config enabled them when the session began.
     pub session_id: Option<SessionId>,
-    /// The configured part of the idle window has passed: renew now to keep the session alive.
+    /// Renew now: the configured part of the idle window has passed, or the token was sealed
+    /// under a non-primary key or in another epoch than the current one; and the absolute
+    /// deadline is still ahead (FORMAT.md §10).
     pub renewal_due: bool,
     /// Sealed under a key that is no longer primary: renew to move it to the primary key.
     pub old_key: bool,
-    /// Sealed in an earlier rotation epoch: renew to move it to the current epoch key.
+    /// Sealed in another rotation epoch than the current one (earlier, or later by a clock ahead
+    /// within the leeway): renew to move it to the current epoch key.
     pub old_epoch: bool,
 }
 

@@ -71,7 +71,7 @@ fn every_vector_opens_as_published() {
     for v in vectors {
         let id = v["id"].as_str().unwrap();
         let sealer = Sealer::new(keyring(&v["keyring"]), config(&v["config"]));
-        let now = OffsetDateTime::from_unix_timestamp(num(v, "open_at") as i64).unwrap();
+        let now = OffsetDateTime::from_unix_timestamp(v["open_at"].as_i64().unwrap()).unwrap();
         let result = sealer.open_at::<VectorSession>(v["token"].as_str().unwrap(), now);
         let expect = &v["expect"];
         match (&result, expect.get("ok"), expect.get("error")) {
