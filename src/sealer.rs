@@ -566,8 +566,9 @@ impl Sealer {
         self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
     }
 
-    /// [`Sealer::open`] at a given time. A clock before 1970 reads as 1970, so every live token
-    /// is refused (its epoch is outside the window).
+    /// [`Sealer::open`] at a given time. A clock before 1970 reads as unix 0 (FORMAT.md R8.0):
+    /// only a token sealed in the first `leeway` seconds of 1970 still opens; every other one is
+    /// refused (`RetiredEpoch` or `FromTheFuture`).
     ///
     /// # Errors
     /// As [`Sealer::open`].

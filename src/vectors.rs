@@ -838,7 +838,7 @@ fn generate() -> String {
     let doc = json!({
         "format": "sealed-session token format v1",
         "spec": "FORMAT.md",
-        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. Negative vectors built from a plaintext no sealer writes give it in `sealed_plaintext`. u64 values that may exceed 2^53 are strings. The full description of every field is FORMAT.md section 11.",
+        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. Negative vectors built from a plaintext no sealer writes give it in `sealed_plaintext`. Integers are exact: `generation` is a string, and config lifetimes may exceed 2^53 (read them as 64-bit integers); `open_at` may be negative. The full description of every field is FORMAT.md section 11.",
         "vectors": vectors,
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap();

@@ -89,6 +89,8 @@ enum Rule {
     OldKeyNeverSet,
     OldEpochOnlyEarlier,
     OldEpochNeverSet,
+    EpochReportedAsLowBits,
+    SessionIdUpperCase,
     ReportedTimesNotClamped,
 }
 
@@ -343,6 +345,16 @@ fn rules() -> Vec<(&'static str, Rule, &'static str)> {
             "old_epoch only for earlier epochs",
         ),
         ("R10.3", OldEpochNeverSet, "old_epoch always false"),
+        (
+            "R10.4",
+            EpochReportedAsLowBits,
+            "meta epoch = the header's 16 bits",
+        ),
+        (
+            "R10.4",
+            SessionIdUpperCase,
+            "session id shown in upper-case hex",
+        ),
         (
             "§11",
             ReportedTimesNotClamped,
@@ -868,7 +880,12 @@ impl Reader {
             }
             let (id, rest) = p.split_at(16);
             p = rest;
-            Some(hex(id))
+            let shown = hex(id);
+            Some(if self.b(Rule::SessionIdUpperCase) {
+                shown.to_uppercase()
+            } else {
+                shown
+            })
         } else {
             None
         };
@@ -1041,7 +1058,7 @@ impl Reader {
                 "absolute_deadline": num(t(absolute)),
                 "idle_deadline": num(t(idle)),
                 "key_id": key_id,
-                "epoch": num(epoch),
+                "epoch": num(if self.b(Rule::EpochReportedAsLowBits) { low } else { epoch }),
                 "generation": generation.to_string(),
                 "schema_version": num(schema),
                 "persistent": persistent,
