@@ -153,6 +153,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+
         /// Reading the form from the text accepts and refuses exactly what trying every decoder
         /// in turn did, with the same bytes.
         #[test]

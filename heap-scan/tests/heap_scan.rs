@@ -9,7 +9,7 @@
 //! in them until they are wiped.
 //!
 //! Usage: `cargo test --manifest-path heap-scan/Cargo.toml` (run as its own binary, no harness,
-//! so nothing else allocates in parallel). It fails, naming each secret found and the longest run
+//! so nothing else allocates in parallel; Linux, for a `/proc/self/fd` path). It fails, naming each secret found and the longest run
 //! of its bytes in one freed block.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -391,6 +391,23 @@ fn main() {
     let file_key = env_case("from_env file", "base64 padded", false, true);
     let env_ring = env_case("keyring from_env var", "hex", true, false);
     let file_ring = env_case("keyring from_env file", "base64url padded", true, true);
+    // A `_FILE` that reports no size (a pipe, as some secret stores mount them): the reader
+    // cannot size its buffer from the metadata and has to grow it.
+    let (pipe_key, pipe_text) = key_in_form("base64 padded");
+    reg.add("key bytes: from_env file without a size (pipe)", &pipe_key);
+    reg.add(
+        "key text: from_env file without a size (pipe)",
+        pipe_text.as_bytes(),
+    );
+    let (pipe_reader, mut pipe_writer) = std::io::pipe().unwrap();
+    std::io::Write::write_all(&mut pipe_writer, format!("{pipe_text}\n").as_bytes()).unwrap();
+    drop(pipe_writer);
+    let pipe_path = format!(
+        "/proc/self/fd/{}",
+        std::os::fd::AsRawFd::as_raw_fd(&pipe_reader)
+    );
+    // SAFETY: single-threaded here, as above.
+    unsafe { std::env::set_var("HEAP_SCAN_PIPE_KEY_FILE", &pipe_path) };
     // Refused imports: a text mixing both alphabets (decoded by no engine), and a list whose
     // second key is refused for its duplicate id.
     let (mixed_key, mixed_text) = key_in_form("base64url unpadded");
@@ -436,6 +453,11 @@ fn main() {
         Keyring::new(1, MasterKey::from_env(&file_key).unwrap()),
         Config::default(),
     ));
+    sealers.push(Sealer::new(
+        Keyring::new(1, MasterKey::from_env("HEAP_SCAN_PIPE_KEY").unwrap()),
+        Config::default(),
+    ));
+    drop(pipe_reader);
     sealers.push(Sealer::new(
         Keyring::from_env(&env_ring).unwrap(),
         Config::default(),
