@@ -316,20 +316,50 @@ fn at() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_900_000_000).unwrap()
 }
 
+/// The library's calls, at one fixed time (no wall clock): the one place to follow API renames.
+mod api {
+    use sealed_session::{Config, Keyring, OpenError, Opened, SealError, Sealer, SessionMeta};
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    pub fn sealer(keyring: Keyring, config: Config) -> Sealer {
+        Sealer::new(keyring, config)
+    }
+
+    pub fn seal<T: Serialize + ?Sized>(s: &Sealer, value: &T) -> Result<String, SealError> {
+        s.seal_at(value, super::at())
+    }
+
+    pub fn open<T: DeserializeOwned>(s: &Sealer, token: &str) -> Result<Opened<T>, OpenError> {
+        s.open_at(token, super::at())
+    }
+
+    pub fn open_raw(s: &Sealer, token: &str) -> Result<Opened<Vec<u8>>, OpenError> {
+        s.open_raw_at(token, super::at())
+    }
+
+    pub fn renew<T: Serialize>(s: &Sealer, value: &T, meta: &SessionMeta) -> String {
+        s.renew_at(value, meta, super::at()).unwrap()
+    }
+
+    pub fn reissue<T: Serialize>(s: &Sealer, value: &T, meta: &SessionMeta) -> String {
+        s.reissue_at(value, meta, super::at()).unwrap()
+    }
+}
+
 /// Seals, opens, renews, reissues and opens raw under `sealer`; the values handed to the
 /// application are forgotten (they are the application's to wipe).
 fn round_trip(sealer: &Sealer, value: &Session) {
-    let t = at();
-    let token = sealer.seal_at(value, t).unwrap();
-    let opened = sealer.open_at::<Session>(&token, t).unwrap();
+    let token = api::seal(sealer, value).unwrap();
+    let opened = api::open::<Session>(sealer, &token).unwrap();
     assert_eq!(opened.session.user, value.user);
-    let renewed = sealer.renew_at(value, &opened.meta, t).unwrap();
-    let reissued = sealer.reissue_at(value, &opened.meta, t).unwrap();
+    let renewed = api::renew(sealer, value, &opened.meta);
+    let reissued = api::reissue(sealer, value, &opened.meta);
     std::mem::forget(opened);
     for token in [renewed, reissued] {
-        std::mem::forget(sealer.open_at::<Session>(&token, t).unwrap());
+        std::mem::forget(api::open::<Session>(sealer, &token).unwrap());
     }
-    std::mem::forget(sealer.open_raw_at(&token, t).unwrap());
+    std::mem::forget(api::open_raw(sealer, &token).unwrap());
 }
 
 fn main() {
@@ -436,33 +466,32 @@ fn main() {
     ARMED.store(true, Ordering::Release);
 
     // ---- armed: every free from here on is scanned ----
-    let t = at();
     let mut sealers = Vec::new();
     for text in &text_keys {
         let key = MasterKey::from_text(text).unwrap();
-        sealers.push(Sealer::new(Keyring::new(1, key), Config::default()));
+        sealers.push(api::sealer(Keyring::new(1, key), Config::default()));
     }
     let ring = Keyring::from_list(list).unwrap();
     assert_eq!(ring.ids().collect::<Vec<_>>(), [7, 8, 9]);
-    sealers.push(Sealer::new(ring, Config::default()));
-    sealers.push(Sealer::new(
+    sealers.push(api::sealer(ring, Config::default()));
+    sealers.push(api::sealer(
         Keyring::new(1, MasterKey::from_env(&env_key).unwrap()),
         Config::default(),
     ));
-    sealers.push(Sealer::new(
+    sealers.push(api::sealer(
         Keyring::new(1, MasterKey::from_env(&file_key).unwrap()),
         Config::default(),
     ));
-    sealers.push(Sealer::new(
+    sealers.push(api::sealer(
         Keyring::new(1, MasterKey::from_env("HEAP_SCAN_PIPE_KEY").unwrap()),
         Config::default(),
     ));
     drop(pipe_reader);
-    sealers.push(Sealer::new(
+    sealers.push(api::sealer(
         Keyring::from_env(&env_ring).unwrap(),
         Config::default(),
     ));
-    sealers.push(Sealer::new(
+    sealers.push(api::sealer(
         Keyring::from_env(&file_ring).unwrap(),
         Config::default(),
     ));
@@ -482,24 +511,24 @@ fn main() {
 
     // Error paths.
     assert_eq!(
-        sealer.seal_at(&FailsAfter(s_err), t).unwrap_err(),
+        api::seal(sealer, &FailsAfter(s_err)).unwrap_err(),
         SealError::Serialize
     );
     let panicked = catch_unwind(AssertUnwindSafe(|| {
-        sealer.seal_at(&PanicsAfter(s_panic), t)
+        api::seal(sealer, &PanicsAfter(s_panic))
     }));
     assert!(panicked.is_err());
     assert!(matches!(
-        sealer.seal_at(s_long, t),
+        api::seal(sealer, s_long),
         Err(SealError::TooLong { .. })
     ));
-    let token = sealer.seal_at(s_round, t).unwrap();
-    let other = Sealer::new(
+    let token = api::seal(sealer, s_round).unwrap();
+    let other = api::sealer(
         Keyring::new(1, MasterKey::from_text(other_text).unwrap()),
         Config::default(),
     );
     assert!(matches!(
-        other.open_at::<Session>(&token, t),
+        api::open::<Session>(&other, &token),
         Err(OpenError::Authentication)
     ));
     let mut tampered = token.clone().into_bytes();
@@ -507,31 +536,31 @@ fn main() {
     tampered[mid] = if tampered[mid] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     assert!(matches!(
-        sealer.open_at::<Session>(&tampered, t),
+        api::open::<Session>(sealer, &tampered),
         Err(OpenError::Authentication)
     ));
     assert!(matches!(
-        sealer.open_at::<Session>(&"A".repeat(5000), t),
+        api::open::<Session>(sealer, &"A".repeat(5000)),
         Err(OpenError::TooLong { .. })
     ));
     // Authentic, but not the requested type: the payload error path after decryption.
     assert!(matches!(
-        sealer.open_at::<u8>(&token, t),
+        api::open::<u8>(sealer, &token),
         Err(OpenError::Payload)
     ));
     let panicked = catch_unwind(AssertUnwindSafe(|| {
-        sealer.open_at::<PanicsOnDecode>(&token, t)
+        api::open::<PanicsOnDecode>(sealer, &token)
     }));
     assert!(panicked.is_err());
 
     // A session larger than the scratch buffer kept per thread.
     let roomy = Config::builder().max_token_len(200_000).build().unwrap();
-    let big = Sealer::new(
+    let big = api::sealer(
         Keyring::new(1, MasterKey::from_text(other_text).unwrap()),
         roomy,
     );
-    let token = big.seal_at(s_big, t).unwrap();
-    std::mem::forget(big.open_at::<Session>(&token, t).unwrap());
+    let token = api::seal(&big, s_big).unwrap();
+    std::mem::forget(api::open::<Session>(&big, &token).unwrap());
 
     // Dropping the sealers drops the keys.
     drop(sealers);
