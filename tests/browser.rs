@@ -25,7 +25,7 @@ use axum::extract::Query;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use sealed_session::{Keyring, MasterKey, Present, SessionCookie, SessionOptions};
+use sealed_session::{Keyring, ManualClock, MasterKey, Present, SessionCookie, SessionOptions};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -347,8 +347,9 @@ fn plant(cookies: &SessionCookie, kind: &str) -> Response {
     } else {
         now
     };
-    let set = cookies
-        .issue_at(&value, &SessionOptions::default(), Present::none(), at)
+    let sealer = cookies.sealer().clone().with_clock(ManualClock::at(at));
+    let set = SessionCookie::new(sealer, cookies.settings().clone())
+        .issue(&value, &SessionOptions::default(), Present::none())
         .unwrap();
     let mut header_value = set.iter().next().unwrap().to_string();
     if kind == "tampered" {
@@ -371,13 +372,9 @@ fn plant_max(cookies: &SessionCookie) -> Response {
     let now = OffsetDateTime::now_utc();
     let token = cookies
         .sealer()
-        .seal_at(&AppSession::default(), now)
+        .seal(&AppSession::default(), &SessionOptions::default())
         .unwrap();
-    let meta = cookies
-        .sealer()
-        .open_at::<AppSession>(&token, now)
-        .unwrap()
-        .meta;
+    let meta = cookies.sealer().open::<AppSession>(&token).unwrap().meta;
     let settings = cookies.settings();
     let room = 4096 - settings.name().len();
     let value = "A".repeat(room);

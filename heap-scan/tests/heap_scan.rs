@@ -318,32 +318,42 @@ fn at() -> OffsetDateTime {
 
 /// The library's calls, at one fixed time (no wall clock): the one place to follow API renames.
 mod api {
-    use sealed_session::{Config, Keyring, OpenError, Opened, SealError, Sealer, SessionMeta};
+    use sealed_session::{
+        Clock, Config, Keyring, OpenError, Opened, SealError, Sealer, SessionMeta, SessionOptions,
+    };
     use serde::Serialize;
     use serde::de::DeserializeOwned;
 
+    struct Fixed;
+
+    impl Clock for Fixed {
+        fn unix_seconds(&self) -> i64 {
+            super::at().unix_timestamp()
+        }
+    }
+
     pub fn sealer(keyring: Keyring, config: Config) -> Sealer {
-        Sealer::new(keyring, config)
+        Sealer::new(keyring, config).with_clock(Fixed)
     }
 
     pub fn seal<T: Serialize + ?Sized>(s: &Sealer, value: &T) -> Result<String, SealError> {
-        s.seal_at(value, super::at())
+        s.seal(value, &SessionOptions::default())
     }
 
     pub fn open<T: DeserializeOwned>(s: &Sealer, token: &str) -> Result<Opened<T>, OpenError> {
-        s.open_at(token, super::at())
+        s.open(token)
     }
 
     pub fn open_raw(s: &Sealer, token: &str) -> Result<Opened<Vec<u8>>, OpenError> {
-        s.open_raw_at(token, super::at())
+        s.open_raw(token)
     }
 
     pub fn renew<T: Serialize>(s: &Sealer, value: &T, meta: &SessionMeta) -> String {
-        s.renew_at(value, meta, super::at()).unwrap()
+        s.renew(value, meta).unwrap()
     }
 
     pub fn reissue<T: Serialize>(s: &Sealer, value: &T, meta: &SessionMeta) -> String {
-        s.reissue_at(value, meta, super::at()).unwrap()
+        s.reissue(value, meta).unwrap()
     }
 }
 

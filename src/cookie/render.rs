@@ -288,10 +288,11 @@ impl CookieSettings {
     /// ```
     /// use sealed_session::*;
     /// let settings = CookieSettings::default();
-    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?);
-    /// let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
-    /// let token = sealer.seal_with_at(&42u32, &SessionOptions::default().persistent(true), now)?;
-    /// let meta = sealer.open_at::<u32>(&token, now)?.meta;
+    /// let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?)
+    ///     .with_clock(ManualClock::at(now));
+    /// let token = sealer.seal(&42u32, &SessionOptions::default().persistent(true))?;
+    /// let meta = sealer.open::<u32>(&token)?.meta;
     /// let cookies = settings.set_cookies(&token, &meta, now, Present::none())?;
     /// let header = cookies.iter().next().unwrap().to_string();
     /// assert!(header.starts_with(&format!("__Host-session={token}; Max-Age=604800; Expires=")));
@@ -494,15 +495,23 @@ fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
     use crate::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 
     fn at(unix: i64) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(unix).unwrap()
     }
 
+    /// 2027-01-15T08:00:00Z.
+    const T0: i64 = 1_800_000_000;
+
     fn sealer(settings: &CookieSettings) -> Sealer {
+        sealer_on(settings, ManualClock::at(at(T0)))
+    }
+
+    fn sealer_on(settings: &CookieSettings, clock: ManualClock) -> Sealer {
         let config: Config = settings.config_builder().build().unwrap();
-        Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+        Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config).with_clock(clock)
     }
 
     #[test]
@@ -527,9 +536,9 @@ mod tests {
     fn browser_session_has_no_max_age() {
         let s = CookieSettings::default();
         let sealer = sealer(&s);
-        let now = OffsetDateTime::now_utc();
-        let token = sealer.seal_at(&1u8, now).unwrap();
-        let meta = sealer.open_at::<u8>(&token, now).unwrap().meta;
+        let now = at(T0);
+        let token = sealer.seal(&1u8, &SessionOptions::default()).unwrap();
+        let meta = sealer.open::<u8>(&token).unwrap().meta;
         let c = s.set_cookies(&token, &meta, now, Present::none()).unwrap();
         assert_eq!(c.len(), 1);
         assert_eq!(
@@ -541,16 +550,18 @@ mod tests {
     #[test]
     fn max_age_never_outlives_the_token() {
         let s = CookieSettings::default();
-        let sealer = sealer(&s);
         let t0 = at(1_767_225_600); // 2026-01-01 00:00:00 UTC
+        let clock = ManualClock::at(t0);
+        let sealer = sealer_on(&s, clock.clone());
         let token = sealer
-            .seal_with_at(&1u8, &SessionOptions::default().persistent(true), t0)
+            .seal(&1u8, &SessionOptions::default().persistent(true))
             .unwrap();
-        let opened = sealer.open_at::<u8>(&token, t0).unwrap();
+        let opened = sealer.open::<u8>(&token).unwrap();
         // Late in the absolute lifetime: the absolute deadline, not the idle one, decides.
         let late = t0 + time::Duration::days(29) + time::Duration::milliseconds(500);
-        let renewed = sealer.renew_at(&1u8, &opened.meta, late).unwrap();
-        let meta = sealer.open_at::<u8>(&renewed, late).unwrap().meta;
+        clock.set(late);
+        let renewed = sealer.renew(&1u8, &opened.meta).unwrap();
+        let meta = sealer.open::<u8>(&renewed).unwrap().meta;
         let c = s
             .set_cookies(&renewed, &meta, late, Present::none())
             .unwrap();
@@ -568,9 +579,9 @@ mod tests {
     fn oversized_without_chunking_is_refused() {
         let s = CookieSettings::default();
         let meta_sealer = sealer(&s);
-        let now = OffsetDateTime::now_utc();
-        let t = meta_sealer.seal_at(&1u8, now).unwrap();
-        let meta = meta_sealer.open_at::<u8>(&t, now).unwrap().meta;
+        let now = at(T0);
+        let t = meta_sealer.seal(&1u8, &SessionOptions::default()).unwrap();
+        let meta = meta_sealer.open::<u8>(&t).unwrap().meta;
         let big = "A".repeat(4083);
         assert_eq!(
             s.set_cookies(&big, &meta, now, Present::none()),
@@ -594,9 +605,9 @@ mod tests {
     fn chunks_and_stale_removals() {
         let s = CookieSettings::builder().chunks(3).build().unwrap();
         let sealer = sealer(&s);
-        let now = OffsetDateTime::now_utc();
-        let t = sealer.seal_at(&1u8, now).unwrap();
-        let meta = sealer.open_at::<u8>(&t, now).unwrap().meta;
+        let now = at(T0);
+        let t = sealer.seal(&1u8, &SessionOptions::default()).unwrap();
+        let meta = sealer.open::<u8>(&t).unwrap().meta;
         // Grows from single to 2 chunks: the single cookie is removed.
         let big = "B".repeat(6000);
         let before = s.read([b"__Host-session=QUJD".as_slice()]).present;
@@ -646,9 +657,9 @@ mod tests {
             .build()
             .unwrap();
         let sealer = sealer(&s);
-        let now = OffsetDateTime::now_utc();
-        let t = sealer.seal_at(&1u8, now).unwrap();
-        let meta = sealer.open_at::<u8>(&t, now).unwrap().meta;
+        let now = at(T0);
+        let t = sealer.seal(&1u8, &SessionOptions::default()).unwrap();
+        let meta = sealer.open::<u8>(&t).unwrap().meta;
         let live = s.set_cookies(&t, &meta, now, Present::none()).unwrap();
         let live = live.iter().next().unwrap();
         let gone = s.removal_cookies(Present::none());

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
 use crate::Sealer;
 use crate::cookie::error::{LoadError, WriteError};
@@ -97,7 +96,7 @@ impl SessionCookie {
     /// ```
     /// # use sealed_session::*;
     /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// assert!(cookies.sealer().open::<u8>(&cookies.sealer().seal(&1u8)?).is_ok());
+    /// assert!(cookies.sealer().open::<u8>(&cookies.sealer().seal(&1u8, &SessionOptions::default())?).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -149,45 +148,14 @@ impl SessionCookie {
         &self,
         cookie_headers: impl IntoIterator<Item = &'a [u8]>,
     ) -> Loaded<T> {
-        self.load_at(cookie_headers, OffsetDateTime::now_utc())
-    }
-
-    /// [`SessionCookie::load`] at a given time.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let set = cookies.issue_at(&1u8, &SessionOptions::default(), Present::none(), t)?;
-    /// let header = format!("__Host-session={}", set.iter().next().unwrap().value());
-    /// let later = t + time::Duration::hours(3);
-    /// let loaded = cookies.load_at::<u8>([header.as_bytes()], later);
-    /// assert_eq!(loaded.error, Some(LoadError::Open(OpenError::IdleTimeout)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn load_at<'a, T: DeserializeOwned>(
-        &self,
-        cookie_headers: impl IntoIterator<Item = &'a [u8]>,
-        now: OffsetDateTime,
-    ) -> Loaded<T> {
-        self.load_read_at(self.settings.read(cookie_headers), now)
+        self.load_read(self.settings.read(cookie_headers))
     }
 
     /// Opens the token of an already read request, now.
-    #[cfg(feature = "cookie")]
     pub(crate) fn load_read<T: DeserializeOwned>(&self, read: ReadCookies) -> Loaded<T> {
-        self.load_read_at(read, OffsetDateTime::now_utc())
-    }
-
-    fn load_read_at<T: DeserializeOwned>(
-        &self,
-        read: ReadCookies,
-        now: OffsetDateTime,
-    ) -> Loaded<T> {
         let (session, error) = match read.token {
             Ok(None) => (None, None),
-            Ok(Some(token)) => match self.sealer.open_at::<T>(&token, now) {
+            Ok(Some(token)) => match self.sealer.open::<T>(&token) {
                 Ok(opened) => (Some(opened), None),
                 Err(e) => (None, Some(LoadError::Open(e))),
             },
@@ -225,39 +193,13 @@ impl SessionCookie {
         options: &SessionOptions,
         present: Present,
     ) -> Result<SetCookies, WriteError> {
-        self.issue_at(value, options, present, OffsetDateTime::now_utc())
-    }
-
-    /// [`SessionCookie::issue`] at a given time.
-    ///
-    /// # Errors
-    /// As [`SessionCookie::issue`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
-    /// let set = cookies.issue_at(&1u8, &SessionOptions::default().persistent(true), Present::none(), t)?;
-    /// assert_eq!(set.iter().next().unwrap().max_age(), Some(7 * 86_400));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn issue_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        options: &SessionOptions,
-        present: Present,
-        now: OffsetDateTime,
-    ) -> Result<SetCookies, WriteError> {
-        let sealed = self
-            .sealer
-            .seal_with_meta_at(value, Lineage::New(options), now)?;
-        self.render(sealed, present, now)
+        let sealed = self.sealer.seal_with_meta(value, Lineage::New(options))?;
+        self.render(sealed, present)
     }
 
     /// Seals a changed value of an open session (same session start, deadlines and id; a new
     /// idle deadline) and renders its cookies. Call it when the value changed; for an unchanged
-    /// value, renew only when [`SessionMeta::should_reseal`] says so.
+    /// value, renew only when [`SessionMeta::renewal_due`] says so.
     ///
     /// # Errors
     /// As [`SessionCookie::issue`], and [`SealError::Expired`](crate::SealError::Expired) past the
@@ -267,8 +209,7 @@ impl SessionCookie {
     /// ```
     /// # use sealed_session::*;
     /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// # let t = time::OffsetDateTime::now_utc();
-    /// # let set = cookies.issue_at(&1u32, &SessionOptions::default(), Present::none(), t)?;
+    /// # let set = cookies.issue(&1u32, &SessionOptions::default(), Present::none())?;
     /// # let header = format!("__Host-session={}", set.iter().next().unwrap().value());
     /// let loaded = cookies.load::<u32>([header.as_bytes()]);
     /// let opened = loaded.session.unwrap();
@@ -282,41 +223,11 @@ impl SessionCookie {
         meta: &SessionMeta,
         present: Present,
     ) -> Result<SetCookies, WriteError> {
-        self.save_at(value, meta, present, OffsetDateTime::now_utc())
+        let sealed = self.sealer.seal_with_meta(value, Lineage::Renew(meta))?;
+        self.render(sealed, present)
     }
 
-    /// [`SessionCookie::save`] at a given time.
-    ///
-    /// # Errors
-    /// As [`SessionCookie::save`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let meta = cookies.sealer().open_at::<u8>(&cookies.sealer().seal_at(&1u8, t)?, t)?.meta;
-    /// let late = t + time::Duration::days(1);
-    /// assert_eq!(
-    ///     cookies.save_at(&2u8, &meta, Present::none(), late).unwrap_err(),
-    ///     WriteError::Seal(SealError::Expired)
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn save_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        meta: &SessionMeta,
-        present: Present,
-        now: OffsetDateTime,
-    ) -> Result<SetCookies, WriteError> {
-        let sealed = self
-            .sealer
-            .seal_with_meta_at(value, Lineage::Renew(meta), now)?;
-        self.render(sealed, present, now)
-    }
-
-    /// Renews an open session only if its metadata says so ([`SessionMeta::should_reseal`]:
+    /// Renews an open session only if its metadata says so ([`SessionMeta::renewal_due`]:
     /// half the idle window used, or an old key or epoch); otherwise returns no cookies. Call it
     /// on every request that had a session and did not change it.
     ///
@@ -326,13 +237,15 @@ impl SessionCookie {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let opened = cookies.sealer().open_at::<u8>(&cookies.sealer().seal_at(&1u8, t)?, t)?;
-    /// assert!(cookies.renew_if_due_at(&1u8, &opened.meta, Present::none(), t)?.is_empty());
-    /// let later = t + time::Duration::minutes(90);
-    /// let meta = cookies.sealer().open_at::<u8>(&cookies.sealer().seal_at(&1u8, t)?, later)?.meta;
-    /// assert_eq!(cookies.renew_if_due_at(&1u8, &meta, Present::none(), later)?.len(), 1);
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(clock.clone());
+    /// let cookies = SessionCookie::new(sealer, CookieSettings::default());
+    /// let token = cookies.sealer().seal(&1u8, &SessionOptions::default())?;
+    /// let opened = cookies.sealer().open::<u8>(&token)?;
+    /// assert!(cookies.renew_if_due(&1u8, &opened.meta, Present::none())?.is_empty());
+    /// clock.advance(time::Duration::minutes(90));
+    /// let meta = cookies.sealer().open::<u8>(&token)?.meta;
+    /// assert_eq!(cookies.renew_if_due(&1u8, &meta, Present::none())?.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renew_if_due<T: Serialize + ?Sized>(
@@ -341,32 +254,8 @@ impl SessionCookie {
         meta: &SessionMeta,
         present: Present,
     ) -> Result<SetCookies, WriteError> {
-        self.renew_if_due_at(value, meta, present, OffsetDateTime::now_utc())
-    }
-
-    /// [`SessionCookie::renew_if_due`] at a given time.
-    ///
-    /// # Errors
-    /// As [`SessionCookie::save`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let opened = cookies.sealer().open_at::<u8>(&cookies.sealer().seal_at(&1u8, t)?, t)?;
-    /// assert!(cookies.renew_if_due_at(&1u8, &opened.meta, Present::none(), t)?.is_empty());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn renew_if_due_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        meta: &SessionMeta,
-        present: Present,
-        now: OffsetDateTime,
-    ) -> Result<SetCookies, WriteError> {
-        if meta.should_reseal() {
-            self.save_at(value, meta, present, now)
+        if meta.renewal_due() {
+            self.save(value, meta, present)
         } else {
             Ok(SetCookies::default())
         }
@@ -382,7 +271,7 @@ impl SessionCookie {
     /// ```
     /// # use sealed_session::*;
     /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let opened = cookies.sealer().open::<String>(&cookies.sealer().seal("user")?)?;
+    /// let opened = cookies.sealer().open::<String>(&cookies.sealer().seal("user", &SessionOptions::default())?)?;
     /// let set = cookies.reissue(&"admin", &opened.meta, Present::none())?;
     /// assert_eq!(set.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -393,34 +282,8 @@ impl SessionCookie {
         meta: &SessionMeta,
         present: Present,
     ) -> Result<SetCookies, WriteError> {
-        self.reissue_at(value, meta, present, OffsetDateTime::now_utc())
-    }
-
-    /// [`SessionCookie::reissue`] at a given time.
-    ///
-    /// # Errors
-    /// As [`SessionCookie::issue`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()), CookieSettings::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let opened = cookies.sealer().open_at::<u8>(&cookies.sealer().seal_at(&1u8, t)?, t)?;
-    /// assert_eq!(cookies.reissue_at(&2u8, &opened.meta, Present::none(), t)?.len(), 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn reissue_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        meta: &SessionMeta,
-        present: Present,
-        now: OffsetDateTime,
-    ) -> Result<SetCookies, WriteError> {
-        let sealed = self
-            .sealer
-            .seal_with_meta_at(value, Lineage::Reissue(meta), now)?;
-        self.render(sealed, present, now)
+        let sealed = self.sealer.seal_with_meta(value, Lineage::Reissue(meta))?;
+        self.render(sealed, present)
     }
 
     /// Removal cookies for logout (see [`CookieSettings::removal_cookies`]).
@@ -441,10 +304,10 @@ impl SessionCookie {
     /// The cookies for a token just sealed, with the expiry its own metadata gives.
     fn render(
         &self,
-        (token, meta): (String, SessionMeta),
+        (token, meta, now): (String, SessionMeta, u64),
         present: Present,
-        now: OffsetDateTime,
     ) -> Result<SetCookies, WriteError> {
+        let now = crate::unix_time::from_secs(now);
         Ok(self.settings.set_cookies(&token, &meta, now, present)?)
     }
 }
@@ -452,12 +315,24 @@ impl SessionCookie {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::OffsetDateTime;
+
+    use crate::clock::ManualClock;
     use crate::{Keyring, LoadError, MasterKey, OpenError, ReadError};
 
+    /// 2027-01-15T08:00:00Z.
+    fn t0() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+    }
+
     fn cookies(settings: CookieSettings) -> SessionCookie {
+        cookies_with_clock(settings, ManualClock::at(t0()))
+    }
+
+    fn cookies_with_clock(settings: CookieSettings, clock: ManualClock) -> SessionCookie {
         let config = settings.config_builder().build().unwrap();
         SessionCookie::new(
-            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config),
+            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config).with_clock(clock),
             settings,
         )
     }
@@ -569,20 +444,23 @@ mod tests {
 
     #[test]
     fn renewal_only_when_due() {
-        let c = cookies(CookieSettings::default());
-        let t = OffsetDateTime::now_utc();
-        let set = c
-            .issue_at(&5u8, &SessionOptions::default(), Present::none(), t)
-            .unwrap();
-        let h = header(&jar(vec![], &set));
-        for (minutes, due) in [(0, false), (59, false), (61, true)] {
-            let now = t + time::Duration::minutes(minutes);
-            let loaded = c.load_at::<u8>([h.as_bytes()], now);
-            let opened = loaded.session.unwrap();
+        // Next to the daily epoch boundary too: 59 minutes after 23:30 is another epoch.
+        for start in [t0(), t0() + time::Duration::minutes(15 * 60 + 30)] {
+            let clock = ManualClock::at(start);
+            let c = cookies_with_clock(CookieSettings::default(), clock.clone());
             let set = c
-                .renew_if_due_at(&opened.session, &opened.meta, loaded.present, now)
+                .issue(&5u8, &SessionOptions::default(), Present::none())
                 .unwrap();
-            assert_eq!(!set.is_empty(), due, "after {minutes} min");
+            let h = header(&jar(vec![], &set));
+            for (minutes, due) in [(0, false), (59, start != t0()), (61, true)] {
+                clock.set(start + time::Duration::minutes(minutes));
+                let loaded = c.load::<u8>([h.as_bytes()]);
+                let opened = loaded.session.unwrap();
+                let set = c
+                    .renew_if_due(&opened.session, &opened.meta, loaded.present)
+                    .unwrap();
+                assert_eq!(!set.is_empty(), due, "after {minutes} min from {start}");
+            }
         }
     }
 

@@ -301,7 +301,7 @@ impl CookieSettings {
     #[must_use]
     pub fn max_payload_len(&self, sealer: &Sealer, options: &SessionOptions) -> usize {
         let room = self.max_token_len().min(sealer.config().max_token_len());
-        sealer.max_payload_len(room, options)
+        sealer.payload_room(room, options).unwrap_or(0)
     }
 }
 

@@ -109,7 +109,7 @@ impl<T> Session<T> {
     /// ```
     /// # use sealed_session::axum::Session;
     /// fn persistent(session: &Session<String>) -> bool {
-    ///     session.opened().is_some_and(|o| o.meta.persistent)
+    ///     session.opened().is_some_and(|o| o.meta.is_persistent())
     /// }
     /// ```
     #[must_use]
@@ -123,7 +123,7 @@ impl<T> Session<T> {
     /// ```
     /// # use sealed_session::axum::Session;
     /// fn due(session: &Session<String>) -> bool {
-    ///     session.meta().is_some_and(|m| m.should_reseal())
+    ///     session.meta().is_some_and(|m| m.renewal_due())
     /// }
     /// ```
     #[must_use]
@@ -226,7 +226,7 @@ impl<T> Session<T> {
     }
 
     /// Re-seals the unchanged session only if its metadata says so
-    /// ([`SessionMeta::should_reseal`]); otherwise an empty update. Never renews on every request.
+    /// ([`SessionMeta::renewal_due`]); otherwise an empty update. Never renews on every request.
     ///
     /// # Errors
     /// A [`WriteError`].

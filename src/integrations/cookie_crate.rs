@@ -120,19 +120,17 @@ mod tests {
             .build()
             .unwrap();
         let config = settings.config_builder().build().unwrap();
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let cookies = SessionCookie::new(
-            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config),
+            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+                .with_clock(crate::clock::ManualClock::at(now)),
             settings,
         );
-        let now = time::OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .unwrap();
         let set = cookies
-            .issue_at(
+            .issue(
                 &1u8,
                 &SessionOptions::default().persistent(true),
                 Present::none(),
-                now,
             )
             .unwrap();
         let ours = set.iter().next().unwrap();
