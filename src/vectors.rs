@@ -634,6 +634,9 @@ fn special(mut case: Case) -> Case {
 
 include!("../tests/vectors/json_shape.rs");
 
+#[path = "cookie_vectors.rs"]
+mod cookie_vectors;
+
 fn mutate(token: &str, m: Mutation) -> String {
     use base64::Engine as _;
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -841,6 +844,11 @@ fn generate() -> String {
         "spec": "FORMAT.md",
         "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. Negative vectors built from a plaintext no sealer writes give it in `sealed_plaintext`. Integers are exact: `generation` is a string, and config lifetimes may exceed 2^53 (read them as 64-bit integers); `open_at` may be negative. The full description of every field is FORMAT.md section 11.",
         "vectors": vectors,
+        "cookie_tokens": cookie_vectors::tokens()
+            .into_iter()
+            .map(|(name, token)| (name.to_owned(), Value::String(token)))
+            .collect::<serde_json::Map<_, _>>(),
+        "cookie_vectors": cookie_vectors::vectors(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap();
     text.push('\n');

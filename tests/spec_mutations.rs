@@ -92,6 +92,22 @@ enum Rule {
     EpochReportedAsLowBits,
     SessionIdUpperCase,
     ReportedTimesNotClamped,
+    CookieNameByPrefix,
+    SingleCookieTwiceAccepted,
+    SingleCookieLimitIgnored,
+    SingleCookieLimitExclusive,
+    ChunksInHeaderOrder,
+    ChunkIndexNotCanonical,
+    ChunkRoomWithoutValuePrefix,
+    ChunkTwiceAccepted,
+    ChunkBeyondCountIgnored,
+    ChunkCountsNotCompared,
+    ChunkSetIdsNotCompared,
+    SetIdNotTokenEnd,
+    ChunksForTokenThatFitsOneCookie,
+    ShortChunkAccepted,
+    SingleCookieWinsOverChunks,
+    MaxChunksIgnored,
 }
 
 /// Every switch: (rule number in FORMAT.md, the switch, what the broken reader does).
@@ -360,6 +376,74 @@ fn rules() -> Vec<(&'static str, Rule, &'static str)> {
             ReportedTimesNotClamped,
             "times past year 9999 reported unclamped",
         ),
+        (
+            "R9.1",
+            CookieNameByPrefix,
+            "a cookie whose name starts with ours is ours",
+        ),
+        (
+            "R9.1",
+            SingleCookieTwiceAccepted,
+            "the single cookie twice with equal values",
+        ),
+        (
+            "R9.1",
+            SingleCookieLimitIgnored,
+            "no 4096 - len(name) limit on the single value",
+        ),
+        (
+            "R9.1",
+            SingleCookieLimitExclusive,
+            "a single value of exactly the limit refused",
+        ),
+        (
+            "R9.2",
+            ChunksInHeaderOrder,
+            "parts joined in the header's order",
+        ),
+        ("R9.2", ChunkIndexNotCanonical, "`.01` read as chunk 1"),
+        (
+            "R9.2",
+            ChunkRoomWithoutValuePrefix,
+            "a full chunk's room ignores the `n.setid.` prefix",
+        ),
+        (
+            "R9.3",
+            ChunkTwiceAccepted,
+            "a chunk twice with equal values",
+        ),
+        (
+            "R9.3",
+            ChunkBeyondCountIgnored,
+            "chunks at or above n ignored",
+        ),
+        ("R9.3", ChunkCountsNotCompared, "n taken from chunk 0 only"),
+        (
+            "R9.3",
+            ChunkSetIdsNotCompared,
+            "set id taken from chunk 0 only",
+        ),
+        (
+            "R9.3",
+            SetIdNotTokenEnd,
+            "the token need not end with the set id",
+        ),
+        (
+            "R9.3",
+            ChunksForTokenThatFitsOneCookie,
+            "chunks accepted for a token that fits one cookie",
+        ),
+        (
+            "R9.3",
+            ShortChunkAccepted,
+            "chunks before the last need not be full",
+        ),
+        (
+            "R9.3",
+            SingleCookieWinsOverChunks,
+            "the single cookie used when chunks also came",
+        ),
+        ("R9.3", MaxChunksIgnored, "no configured maximum of chunks"),
     ]
 }
 
@@ -1070,6 +1154,152 @@ impl Reader {
         }))
     }
 
+    // ---- §9: cookies ----
+
+    fn chunk_room(base: &str, i: usize, n: usize, broken_prefix: bool) -> usize {
+        let name = base.len() + 1 + i.to_string().len();
+        let prefix = if broken_prefix {
+            0
+        } else {
+            n.to_string().len() + 1 + 6 + 1
+        };
+        4096 - name - prefix
+    }
+
+    /// A canonical decimal (no leading zero), or `None`.
+    fn decimal(&self, s: &str) -> Option<usize> {
+        let canonical = !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0') || self.b(Rule::ChunkIndexNotCanonical));
+        canonical.then(|| s.parse().ok()).flatten()
+    }
+
+    fn is_token_text(s: &str) -> bool {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+
+    /// The token a `Cookie` header carries for these settings (FORMAT.md §9), or `None`.
+    fn read_cookies(&self, settings: &Value, header: &str) -> Option<String> {
+        let base = settings["name"].as_str().unwrap();
+        let max_chunks = usize::try_from(int(&settings["chunks"])).unwrap();
+        let mut single: Vec<&str> = Vec::new();
+        let mut chunks: Vec<(usize, &str)> = Vec::new();
+        for pair in header.split(';') {
+            let Some((name, value)) = pair.trim_matches([' ', '\t']).split_once('=') else {
+                continue;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            if name == base || (self.b(Rule::CookieNameByPrefix) && name.starts_with(base)) {
+                single.push(value);
+            } else if let Some(i) = name
+                .strip_prefix(base)
+                .and_then(|r| r.strip_prefix('.'))
+                .and_then(|d| self.decimal(d))
+                .filter(|&i| i < 16)
+            {
+                chunks.push((i, value));
+            }
+        }
+        if !single.is_empty() && !chunks.is_empty() && !self.b(Rule::SingleCookieWinsOverChunks) {
+            return None;
+        }
+        if let Some(&first) = single.first() {
+            let twice_ok =
+                self.b(Rule::SingleCookieTwiceAccepted) && single.iter().all(|v| *v == first);
+            if single.len() > 1 && !twice_ok {
+                return None;
+            }
+            let room = 4096 - base.len();
+            let fits = if self.b(Rule::SingleCookieLimitIgnored) {
+                true
+            } else if self.b(Rule::SingleCookieLimitExclusive) {
+                first.len() < room
+            } else {
+                first.len() <= room
+            };
+            return (fits && Self::is_token_text(first)).then(|| first.to_owned());
+        }
+        if chunks.is_empty() {
+            return None;
+        }
+        // Each index once.
+        let mut by_index: Vec<Option<&str>> = vec![None; 16];
+        for &(i, v) in &chunks {
+            match by_index[i] {
+                Some(prev) if prev == v && self.b(Rule::ChunkTwiceAccepted) => {}
+                Some(_) => return None,
+                None => by_index[i] = Some(v),
+            }
+        }
+        let parse = |v: &str| -> Option<(usize, String, String)> {
+            let mut f = v.splitn(3, '.');
+            let (n, set, part) = (f.next()?, f.next()?, f.next()?);
+            let n = self.decimal(n).filter(|&n| n >= 2)?;
+            (set.len() == 6 && Self::is_token_text(set) && Self::is_token_text(part))
+                .then(|| (n, set.to_owned(), part.to_owned()))
+        };
+        let (n, set_id, _) = parse(by_index[0]?)?;
+        if n > max_chunks && !self.b(Rule::MaxChunksIgnored) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for (i, slot) in by_index.iter().enumerate() {
+            match (i < n, slot) {
+                (true, Some(v)) => {
+                    let (ni, si, part) = parse(v)?;
+                    if ni != n && !self.b(Rule::ChunkCountsNotCompared) {
+                        return None;
+                    }
+                    if si != set_id && !self.b(Rule::ChunkSetIdsNotCompared) {
+                        return None;
+                    }
+                    parts.push((i, part));
+                }
+                (true, None) => return None,
+                (false, Some(_)) if !self.b(Rule::ChunkBeyondCountIgnored) => return None,
+                (false, _) => {}
+            }
+        }
+        if self.b(Rule::ChunksInHeaderOrder) {
+            let order: Vec<usize> = chunks.iter().map(|(i, _)| *i).collect();
+            parts.sort_by_key(|(i, _)| order.iter().position(|o| o == i));
+        }
+        let token: String = parts.iter().map(|(_, p)| p.as_str()).collect();
+        let broken_prefix = self.b(Rule::ChunkRoomWithoutValuePrefix);
+        let needed =
+            if token.len() <= 4096 - base.len() && !self.b(Rule::ChunksForTokenThatFitsOneCookie) {
+                1
+            } else {
+                (2..=16)
+                    .find(|&c| {
+                        (0..c)
+                            .map(|i| Self::chunk_room(base, i, c, broken_prefix))
+                            .sum::<usize>()
+                            >= token.len()
+                    })
+                    .unwrap_or(17)
+            };
+        let full = self.b(Rule::ShortChunkAccepted)
+            || parts
+                .iter()
+                .take(n - 1)
+                .all(|(i, p)| p.len() == Self::chunk_room(base, *i, n, broken_prefix));
+        if needed != n || !full {
+            return None;
+        }
+        (self.b(Rule::SetIdNotTokenEnd) || token.ends_with(&set_id)).then_some(token)
+    }
+
+    fn cookie_disagreement(&self, v: &Value, tokens: &Value) -> Option<String> {
+        let got = self.read_cookies(&v["settings"], v["cookie_header"].as_str().unwrap());
+        let want = v["expect"]["token"]
+            .as_str()
+            .map(|name| tokens[name].as_str().unwrap().to_owned());
+        (got != want).then(|| format!("read {:?} chars", got.map(|t| t.len())))
+    }
+
     /// Where this reader disagrees with a vector, if anywhere.
     fn disagreement(&self, v: &Value) -> Option<String> {
         let got = self.open(v);
@@ -1097,6 +1327,28 @@ fn vectors() -> Vec<Value> {
     doc["vectors"].as_array().unwrap().clone()
 }
 
+fn cookie_vectors() -> (Vec<Value>, Value) {
+    let doc: Value = serde_json::from_str(VECTORS).unwrap();
+    (
+        doc["cookie_vectors"].as_array().unwrap().clone(),
+        doc["cookie_tokens"].clone(),
+    )
+}
+
+/// The ids of the vectors (token and cookie) this reader disagrees with.
+fn caught_by(reader: &Reader, vectors: &[Value], cookies: &(Vec<Value>, Value)) -> Vec<String> {
+    let tokens = vectors
+        .iter()
+        .filter(|v| reader.disagreement(v).is_some())
+        .map(|v| v["id"].as_str().unwrap().to_owned());
+    let cookie = cookies
+        .0
+        .iter()
+        .filter(|v| reader.cookie_disagreement(v, &cookies.1).is_some())
+        .map(|v| v["id"].as_str().unwrap().to_owned());
+    tokens.chain(cookie).collect()
+}
+
 #[test]
 fn the_reference_reader_agrees_with_every_vector() {
     let reader = Reader { broken: None };
@@ -1107,11 +1359,19 @@ fn the_reference_reader_agrees_with_every_vector() {
         }
     }
     assert!(vectors.len() >= 75, "{} vectors", vectors.len());
+    let (cookies, tokens) = cookie_vectors();
+    for v in &cookies {
+        if let Some(why) = reader.cookie_disagreement(v, &tokens) {
+            panic!("cookie vector {}: {why}", v["id"]);
+        }
+    }
+    assert!(cookies.len() >= 20, "{} cookie vectors", cookies.len());
 }
 
 #[test]
 fn every_rule_is_pinned_by_a_vector() {
     let vectors = vectors();
+    let cookies = cookie_vectors();
     let mut uncaught = Vec::new();
     println!(
         "{:<8} {:<58} vector that catches it",
@@ -1119,11 +1379,7 @@ fn every_rule_is_pinned_by_a_vector() {
     );
     for (number, rule, what) in rules() {
         let reader = Reader { broken: Some(rule) };
-        let caught: Vec<&str> = vectors
-            .iter()
-            .filter(|v| reader.disagreement(v).is_some())
-            .map(|v| v["id"].as_str().unwrap())
-            .collect();
+        let caught = caught_by(&reader, &vectors, &cookies);
         match caught.first() {
             Some(first) => {
                 let more = if caught.len() > 1 {
