@@ -1,0 +1,90 @@
+//! `sealed-session`: the operators' tool for sealed-session keys, tokens and settings.
+//!
+//! Exit status: 0 when all is well, 1 when something is wrong (a refused token, a bad key, a
+//! problem found by `check`), 2 when the command line cannot be parsed. Errors are one line on
+//! standard error and never contain a key or a token.
+
+#![forbid(unsafe_code)]
+// Bad input must give a message, never a panic: no unwrap, expect, panic or indexing outside
+// the unit tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod check;
+mod inspect;
+mod keygen;
+mod settings;
+mod sizes;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Make master keys, look into tokens, check a deployment's keys and settings, and size sessions.
+///
+/// Keys are read as the application reads them: a keyring list `ID:KEY, ID:KEY` (first = primary)
+/// from SESSION_KEYS, or from the file named by SESSION_KEYS_FILE. No key is ever printed,
+/// except the new ones `keygen` makes.
+#[derive(Parser)]
+#[command(name = "sealed-session", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Keygen(keygen::Args),
+    Inspect(inspect::Args),
+    Check(check::Args),
+    Sizes(sizes::Args),
+}
+
+/// Why a command failed: one line for standard error, never holding a secret.
+#[derive(Debug)]
+pub(crate) struct Failure(pub(crate) String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// What a command reports: success, or "something is wrong" (exit status 1) after its output.
+pub(crate) type Outcome = Result<bool, Failure>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let outcome = match cli.command {
+        Command::Keygen(args) => keygen::run(&args, &mut out),
+        Command::Inspect(args) => inspect::run(&args, &mut out),
+        Command::Check(args) => check::run(&args, &mut out),
+        Command::Sizes(args) => sizes::run(&args, &mut out),
+    };
+    let _ = out.flush();
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Failure(message)) => {
+            let _ = writeln!(std::io::stderr(), "sealed-session: error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
