@@ -145,7 +145,7 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
                 )?;
             }
             show_meta(&opened.meta, now, out)?;
-            show_payload(&opened, out)?;
+            show_payload(&opened, header.ciphertext_len(), out)?;
             Ok(valid)
         }
     }
@@ -203,9 +203,18 @@ fn show_meta(meta: &SessionMeta, now: OffsetDateTime, out: &mut impl Write) -> R
 
 /// The payload as postcard bytes in hex, with printable ASCII beside (postcard is not
 /// self-describing: the application's own types decode it, for example through `open_raw`).
-fn show_payload(opened: &Opened<Vec<u8>>, out: &mut impl Write) -> Result<(), Failure> {
+fn show_payload(
+    opened: &Opened<Vec<u8>>,
+    ciphertext_len: usize,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     let bytes = &opened.session;
-    writeln!(out, "payload:     {} bytes (postcard, hex)", bytes.len())?;
+    writeln!(
+        out,
+        "payload:     {} bytes (postcard, hex); the other {} encrypted bytes are the claims",
+        bytes.len(),
+        ciphertext_len.saturating_sub(bytes.len())
+    )?;
     for (row, chunk) in bytes.chunks(16).enumerate() {
         let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
         let ascii: String = chunk
