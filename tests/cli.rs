@@ -494,6 +494,32 @@ fn usage_errors_exit_2() {
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
         assert!(!r.stderr.contains("panicked"));
     }
+    // A token or key typed in the wrong place is never quoted back.
+    let token = token();
+    let key = key_text(1);
+    for args in [
+        vec![token.as_str()],
+        vec!["inspect", &token, &key],
+        vec!["inspect", &token, "--at", &key],
+        vec!["keygen", "--count", &key],
+        vec!["check", "--leeway", &key],
+    ] {
+        let r = run(&args, &[], "");
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        r.leaks_nothing(&[&token, &key]);
+        assert!(
+            r.stderr.starts_with("sealed-session: usage error: "),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = run(&["inspect", &token, "--at", "soon"], &[], "");
+    assert!(
+        r.stderr
+            .contains("invalid value for --at <TIME>: expected unix seconds"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(run(&["--help"], &[], "").code, 0);
     assert_eq!(run(&["--version"], &[], "").code, 0);
 }

@@ -48,6 +48,37 @@ enum Command {
     Sizes(sizes::Args),
 }
 
+/// The parser's message for errors whose standard text would quote the offending value (a
+/// token or a key typed in the wrong place): the argument is named, the value never shown.
+/// `None` for the others, whose standard text quotes no value.
+fn usage_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::error::Error as _;
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.clone(),
+        _ => "an argument".to_owned(),
+    };
+    let hint = "see --help";
+    Some(match e.kind() {
+        ErrorKind::InvalidValue if matches!(e.get(ContextKind::InvalidValue), Some(ContextValue::String(v)) if v.is_empty()) =>
+        {
+            format!("{arg} needs a value; {hint}")
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => match e.source() {
+            Some(why) => format!("invalid value for {arg}: {why}; {hint}"),
+            None => format!("invalid value for {arg}; {hint}"),
+        },
+        ErrorKind::UnknownArgument | ErrorKind::TooManyValues => {
+            format!("unexpected argument (not shown: it may be a secret); {hint}")
+        }
+        ErrorKind::InvalidSubcommand => {
+            format!("unknown command (not shown: it may be a secret); {hint}")
+        }
+        ErrorKind::InvalidUtf8 => format!("an argument is not valid UTF-8; {hint}"),
+        _ => return None,
+    })
+}
+
 /// Why a command failed: one line for standard error, never holding a secret.
 #[derive(Debug)]
 pub(crate) struct Failure(pub(crate) String);
@@ -66,19 +97,32 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` are not errors.
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            match usage_error(&e) {
+                Some(message) => {
+                    let _ = writeln!(std::io::stderr(), "sealed-session: usage error: {message}");
+                }
+                None => {
+                    let _ = e.print();
+                }
+            }
+            return ExitCode::from(2);
         }
     };
-    let mut out = std::io::stdout().lock();
+    // Output is small: gathered first, then written once, so a reader that stops early (`| head`)
+    // costs no error message. Wiped on drop: it may hold new keys.
+    let mut out = zeroize::Zeroizing::new(Vec::new());
     let outcome = match cli.command {
-        Command::Keygen(args) => keygen::run(&args, &mut out),
-        Command::Inspect(args) => inspect::run(&args, &mut out),
-        Command::Check(args) => check::run(&args, &mut out),
-        Command::Sizes(args) => sizes::run(&args, &mut out),
+        Command::Keygen(args) => keygen::run(&args, &mut *out),
+        Command::Inspect(args) => inspect::run(&args, &mut *out),
+        Command::Check(args) => check::run(&args, &mut *out),
+        Command::Sizes(args) => sizes::run(&args, &mut *out),
     };
-    let _ = out.flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(&out).and_then(|()| stdout.flush());
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
