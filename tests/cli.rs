@@ -8,7 +8,7 @@ mod common;
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use common::{DAY, HOUR, T0, clocked, key, session};
+use common::{DAY, HOUR, T0, clocked, key, noise, session};
 use sealed_session::{CookieSettings, EXAMPLE_KEY, Keyring, MasterKey, Sealer, SessionOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sealed-session");
@@ -48,6 +48,11 @@ impl Run {
 
 /// Runs the tool with only `env` in its environment and `stdin` on its standard input.
 fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    run_bytes(args, env, stdin.as_bytes())
+}
+
+/// [`run`] with any bytes on standard input.
+fn run_bytes(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
     let mut child = Command::new(BIN)
         .args(args)
         .env_clear()
@@ -57,12 +62,8 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // The tool may exit before reading everything: a broken pipe here is fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     let Output {
         status,
         stdout,
@@ -70,8 +71,8 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
     } = child.wait_with_output().unwrap();
     Run {
         code: status.code().expect("exited, not killed by a signal"),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
 
@@ -522,4 +523,40 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(run(&["--help"], &[], "").code, 0);
     assert_eq!(run(&["--version"], &[], "").code, 0);
+}
+
+/// Noise, and tokens with bytes changed, on standard input and as the argument: exit status 0 or 1
+/// with a message, never a panic, never the input quoted back.
+#[test]
+fn noise_never_panics() {
+    let token = token();
+    let keys = format!("1:{}", key_text(1));
+    let env = [("SESSION_KEYS", keys.as_str())];
+    for seed in 0..24u64 {
+        let len = usize::try_from(seed * 13 % 200).unwrap();
+        let bytes = noise(len, seed);
+        let r = run_bytes(&["inspect", "-", "--at", AT_T0], &env, &bytes);
+        assert!(matches!(r.code, 0 | 1), "seed {seed}: {}", r.stderr);
+        r.leaks_nothing(&[]);
+        // The same noise as printable text in the argument.
+        let text: String = bytes.iter().map(|b| char::from(b'!' + b % 90)).collect();
+        let r = run(&["inspect", &text, "--at", AT_T0], &env, "");
+        assert!(matches!(r.code, 1 | 2), "seed {seed}: {}", r.stderr);
+        if text.len() > 8 {
+            r.leaks_nothing(&[&text]);
+        }
+        // A real token with one character changed: refused, by authentication or earlier.
+        let mut changed = token.clone().into_bytes();
+        let i = usize::try_from(seed).unwrap() * 3 % changed.len();
+        changed[i] = if changed[i] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(changed).unwrap();
+        let r = run(&["inspect", &changed, "--at", AT_T0], &env, "");
+        assert_eq!(r.code, 1, "seed {seed}: {}", r.stdout);
+        assert!(r.stdout.contains("REFUSED") || r.stdout.contains("unreadable"));
+        r.leaks_nothing(&[&changed, &key_text(1)]);
+    }
+    // --no-keys reads the header only even with keys set.
+    let r = run(&["inspect", &token, "--at", AT_T0, "--no-keys"], &env, "");
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("header only") && !r.stdout.contains("open:"));
 }
