@@ -319,7 +319,11 @@ fn inspect_refuses_bad_tokens_and_keys_clearly() {
         .leaks_nothing(&[&token, "this-is-no-key"]);
     assert!(r.stderr.contains("SESSION_KEYS"), "{}", r.stderr);
     let example = format!("1:{EXAMPLE_KEY}");
-    let r = run(&["inspect", &token], &[("SESSION_KEYS", &example)], "");
+    let r = run(
+        &["inspect", &token, "--at", AT_T0],
+        &[("SESSION_KEYS", &example)],
+        "",
+    );
     assert_eq!(r.code, 1);
     r.one_line_error().leaks_nothing(&[EXAMPLE_KEY]);
     assert!(r.stderr.contains("example key"), "{}", r.stderr);
@@ -352,7 +356,14 @@ fn inspect_refuses_bad_tokens_and_keys_clearly() {
     assert!(r.stdout.contains("renew due:   yes"));
     let missing = dir.join("nope");
     let r = run(
-        &["inspect", &token, "--keys-file", missing.to_str().unwrap()],
+        &[
+            "inspect",
+            &token,
+            "--at",
+            AT_T0,
+            "--keys-file",
+            missing.to_str().unwrap(),
+        ],
         &[],
         "",
     );
@@ -485,15 +496,30 @@ fn sizes_come_from_the_library_s_arithmetic() {
 
 #[test]
 fn usage_errors_exit_2() {
+    // No command at all: the help, on stderr, status 2.
+    let r = run(&[], &[], "");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("Usage: sealed-session <COMMAND>"),
+        "{}",
+        r.stderr
+    );
     for args in [
-        &[][..],
-        &["frobnicate"],
+        &["frobnicate"][..],
         &["inspect"],
         &["keygen", "--id", "x"],
+        &["keygen", "--id", "1", "--id", "2"],
+        &["inspect", "-", "--keys-file"],
+        &["check", "--no-such-flag"],
     ] {
         let r = run(args, &[], "");
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert!(!r.stderr.contains("panicked"));
+        assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("sealed-session: usage error: "),
+            "{args:?}: {}",
+            r.stderr
+        );
     }
     // A token or key typed in the wrong place is never quoted back.
     let token = token();

@@ -79,6 +79,20 @@ fn usage_error(e: &clap::Error) -> Option<String> {
     })
 }
 
+/// The parser's own message on one line (its later lines list usage; `--help` shows it all).
+fn first_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() == ErrorKind::MissingRequiredArgument
+        && let Some(ContextValue::Strings(args)) = e.get(ContextKind::InvalidArg)
+    {
+        return format!("missing {}; see --help", args.join(", "));
+    }
+    let text = e.render().to_string();
+    let line = text.lines().next().unwrap_or_default();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    format!("{line}; see --help")
+}
+
 /// Why a command failed: one line for standard error, never holding a secret.
 #[derive(Debug)]
 pub(crate) struct Failure(pub(crate) String);
@@ -101,14 +115,12 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            match usage_error(&e) {
-                Some(message) => {
-                    let _ = writeln!(std::io::stderr(), "sealed-session: usage error: {message}");
-                }
-                None => {
-                    let _ = e.print();
-                }
+            if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                let _ = e.print();
+                return ExitCode::from(2);
             }
+            let message = usage_error(&e).unwrap_or_else(|| first_line(&e));
+            let _ = writeln!(std::io::stderr(), "sealed-session: usage error: {message}");
             return ExitCode::from(2);
         }
     };
