@@ -24,7 +24,8 @@ const MAX_INPUT: u64 = 2 << 20;
 /// 0 when the token opens (or, without keys, when its header reads), 1 when it is refused.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// The token, a cookie pair or a Cookie header; `-` reads it from standard input
+    /// The token, a cookie pair or a Cookie header; `-` reads it from standard input (better for
+    /// a live token: arguments show in `ps` and shell history)
     #[arg(value_name = "TOKEN")]
     token: String,
     /// Open at this time instead of now (unix seconds or RFC 3339)

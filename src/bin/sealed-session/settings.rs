@@ -1,7 +1,8 @@
 //! What every command shares: where the keys come from, the settings flags (each with a
 //! `SESSION_*` environment variable), and the reading and writing of times and durations.
 
-use std::path::PathBuf;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -48,35 +49,53 @@ impl KeySource {
 
     /// The keyring list as text (wiped on drop), for entry-by-entry diagnosis.
     pub(crate) fn text(&self) -> Option<Zeroizing<String>> {
-        if let Some(path) = &self.keys_file {
-            return std::fs::read_to_string(path).ok().map(Zeroizing::new);
-        }
-        if let Ok(text) = std::env::var(&self.keys_var) {
-            return Some(Zeroizing::new(text));
-        }
-        let path = std::env::var_os(format!("{}_FILE", self.keys_var))?;
-        std::fs::read_to_string(path).ok().map(Zeroizing::new)
+        let bytes = match &self.keys_file {
+            Some(path) => read_keys_file(path).ok()?,
+            None => match std::env::var(&self.keys_var) {
+                Ok(text) => return Some(Zeroizing::new(text)),
+                Err(_) => {
+                    let path = std::env::var_os(format!("{}_FILE", self.keys_var))?;
+                    read_keys_file(Path::new(&path)).ok()?
+                }
+            },
+        };
+        std::str::from_utf8(&bytes)
+            .ok()
+            .map(|t| Zeroizing::new(t.to_owned()))
     }
 
     /// Loads the keyring: from the environment exactly as `Keyring::from_env` does, or from the
     /// file given.
     pub(crate) fn load(&self) -> Result<Keyring, Failure> {
-        match &self.keys_file {
-            None => Ok(Keyring::from_env(&self.keys_var)?),
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    Failure(format!(
-                        "cannot read the keys file {}: {}",
-                        path.display(),
-                        e.kind()
-                    ))
-                })?;
-                let text = Zeroizing::new(text);
-                Keyring::from_list(&text)
-                    .map_err(|e| Failure(format!("keys file {}: {e}", path.display())))
-            }
-        }
+        let Some(path) = &self.keys_file else {
+            return Ok(Keyring::from_env(&self.keys_var)?);
+        };
+        let shown = path.display();
+        let bytes = read_keys_file(path)
+            .map_err(|e| Failure(format!("cannot read the keys file {shown}: {e}")))?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Failure(format!("keys file {shown} is not UTF-8 text")))?;
+        Keyring::from_list(text).map_err(|e| Failure(format!("keys file {shown}: {e}")))
     }
+}
+
+/// The longest keys file read.
+const MAX_KEYS_FILE: u64 = 1 << 20;
+
+/// Reads a keys file into one buffer allocated up front and wiped on drop: the buffer never
+/// grows, so no partial copy of a key is freed unwiped (the library reads `{VAR}_FILE` with
+/// the same care).
+fn read_keys_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.kind().to_string())?;
+    let capacity = usize::try_from(MAX_KEYS_FILE.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+    file.take(MAX_KEYS_FILE)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.kind().to_string())?;
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) >= MAX_KEYS_FILE {
+        return Err("longer than 1 MiB".into());
+    }
+    Ok(buf)
 }
 
 /// The application's session settings. Every flag has an environment variable, so a deploy
