@@ -455,6 +455,27 @@ fn check_reports_every_problem_at_once() {
             .contains(&format!("FAILED: {} problems", errors.len()))
     );
 
+    // Settings each valid alone, but no login would work: a not-before cutoff in the future.
+    let good = format!("1:{}", key_text(1));
+    let r = run(
+        &[
+            "check",
+            "--at",
+            AT_T0,
+            "--not-before",
+            "2027-01-16T00:00:00Z",
+        ],
+        &[("SESSION_KEYS", &good)],
+        "",
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("error:   browser-session: a test session fails: session was revoked"),
+        "{}",
+        r.stdout
+    );
+
     let none = run(&["check", "--at", AT_T0], &[], "");
     assert_eq!(none.code, 1);
     assert!(
