@@ -248,6 +248,14 @@ fn inspect_gives_open_s_verdict_at_the_time_asked() {
         late.stdout
     );
 
+    // 40 days earlier: the bits belong to no epoch yet; the tool names the next one.
+    let early = run(&["inspect", &token, "--at", &at(T0 - 40 * DAY)], &[], "");
+    assert!(
+        early.stdout.contains("the next with these bits is 20833"),
+        "{}",
+        early.stdout
+    );
+
     // Another schema: authentic (the claims show) but refused, as open would.
     let v2 = token_with(|b| b.schema_version(2));
     let r = run(&["inspect", &v2, "--at", AT_T0], &env, "");

@@ -68,7 +68,10 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
         }
     };
     if let (Some(keyring), Some(built)) = (keyring, built) {
-        let now = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+        let now = match args.at {
+            Some(t) => t,
+            None => settings::system_now()?,
+        };
         round_trip(keyring, &built, now, &mut report)?;
     }
     let (errors, warnings) = (report.errors, report.warnings);

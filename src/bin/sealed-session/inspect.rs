@@ -54,7 +54,7 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
     let config = &built.config;
     let now = match args.at {
         Some(t) => t,
-        None => OffsetDateTime::now_utc(),
+        None => settings::system_now()?,
     };
     let clock = ManualClock::at(now);
 
@@ -100,13 +100,19 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
         )?,
         None => {
             write!(out, "no epoch in the window open accepts now")?;
-            match latest_epoch_with(header.epoch_low_bits(), now, period_secs) {
-                Some(e) => writeln!(
+            let low = header.epoch_low_bits();
+            match nearest_epochs(low, now, period_secs) {
+                (Some(e), _) => writeln!(
                     out,
                     "; the latest with these bits is {e}, sealed between {}",
                     epoch_range(e, period_secs)
                 )?,
-                None => writeln!(out)?,
+                (None, Some(e)) => writeln!(
+                    out,
+                    "; the next with these bits is {e}, between {} (a clock behind, or a forgery)",
+                    epoch_range(e, period_secs)
+                )?,
+                (None, None) => writeln!(out)?,
             }
         }
     }
@@ -249,14 +255,19 @@ fn epoch_range(epoch: u64, period: u64) -> String {
     format!("{} and {}", at(epoch), at(epoch.saturating_add(1)))
 }
 
-/// The latest epoch up to `now` whose low 16 bits are `low`: when a token the window refuses
-/// was sealed at the latest.
-fn latest_epoch_with(low: u16, now: OffsetDateTime, period: u64) -> Option<u64> {
-    let current = u64::try_from(now.unix_timestamp())
-        .ok()?
-        .checked_div(period)?;
-    let back = u64::from((current & 0xffff) as u16).wrapping_sub(u64::from(low)) & 0xffff;
-    current.checked_sub(back)
+/// The latest epoch up to `now`, and the next one after it, whose low 16 bits are `low`: when a
+/// token the window refuses was sealed (it repeats every 65536 epochs).
+fn nearest_epochs(low: u16, now: OffsetDateTime, period: u64) -> (Option<u64>, Option<u64>) {
+    let Some(current) = u64::try_from(now.unix_timestamp())
+        .ok()
+        .and_then(|s| s.checked_div(period))
+    else {
+        return (None, None);
+    };
+    let current_low = (current & 0xffff) as u16;
+    let back = u64::from(current_low.wrapping_sub(low));
+    let ahead = u64::from(low.wrapping_sub(current_low));
+    (current.checked_sub(back), current.checked_add(ahead))
 }
 
 /// Reads standard input, bounded; the text is wiped on drop.
@@ -366,18 +377,16 @@ mod tests {
     }
 
     #[test]
-    fn latest_epoch_with_bits() {
+    fn nearest_epochs_with_bits() {
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let current = 1_800_000_000 / 86_400; // 20833
+        let near = |low: u64| nearest_epochs(low as u16, now, 86_400);
+        assert_eq!(near(current), (Some(current), Some(current)));
         assert_eq!(
-            latest_epoch_with(current as u16, now, 86_400),
-            Some(current)
+            near(current - 5),
+            (Some(current - 5), Some(current - 5 + 65_536))
         );
-        assert_eq!(
-            latest_epoch_with((current - 5) as u16, now, 86_400),
-            Some(current - 5)
-        );
-        // Bits of a later epoch belong to 65536 epochs earlier: before 1970 here.
-        assert_eq!(latest_epoch_with((current + 1) as u16, now, 86_400), None);
+        // Bits of a later epoch: 65536 epochs earlier is before 1970.
+        assert_eq!(near(current + 1), (None, Some(current + 1)));
     }
 }

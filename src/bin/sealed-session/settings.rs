@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 use sealed_session::{
-    Config, ConfigBuilder, ConfigError, CookieSettings, DEFAULT_COOKIE_NAME, Keyring, Lifetimes,
+    Clock as _, Config, ConfigBuilder, ConfigError, CookieSettings, DEFAULT_COOKIE_NAME, Keyring,
+    Lifetimes,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -292,6 +293,13 @@ impl Settings {
             _ => Err(problems),
         }
     }
+}
+
+/// The system clock, read as whole unix seconds (as the library reads it).
+pub(crate) fn system_now() -> Result<OffsetDateTime, Failure> {
+    let secs = sealed_session::SystemClock.unix_seconds();
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map_err(|_| Failure("the system clock is out of range".into()))
 }
 
 /// Reads a time: unix seconds, or RFC 3339 (`2027-01-15T08:00:00Z`).
