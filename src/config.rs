@@ -119,7 +119,7 @@ const DAY: u64 = 24 * HOUR;
 /// Half of the 16-bit epoch space: the accepted window must be smaller for epoch recovery.
 const MAX_WINDOW_EPOCHS: u64 = 1 << 15;
 /// No token may be longer than this, whatever the config says.
-const MAX_TOKEN_CEILING: usize = 1 << 20;
+pub(crate) const MAX_TOKEN_CEILING: usize = 1 << 20;
 
 impl Default for Config {
     fn default() -> Self {
@@ -289,6 +289,16 @@ impl Config {
             .idle
             .max(self.persistent.idle)
             .saturating_add(self.leeway)
+    }
+
+    /// The first and last epoch a token opened at `now` may come from: open recovers a token's
+    /// full epoch from its 16 bits inside this window, and refuses the token outside it.
+    pub(crate) fn epoch_window(&self, now: u64) -> (u64, u64) {
+        let epoch_of = |secs: u64| secs.checked_div(self.rotation_period).unwrap_or(0);
+        (
+            epoch_of(now.saturating_sub(self.max_token_age())),
+            epoch_of(now.saturating_add(self.leeway)),
+        )
     }
 
     /// Epochs a live token can come from, counted generously: one slot per epoch in the window.

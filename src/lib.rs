@@ -36,6 +36,7 @@ mod scratch; // per-thread buffer so seal/open do not allocate
 mod sealer; // seal and open: the only caller of the AEAD
 mod session; // options in, metadata out
 mod unix_time; // OffsetDateTime <-> unix seconds
+mod unverified; // the clear-text header, read without a key, trusted for nothing
 mod varint; // canonical LEB128
 
 #[cfg(test)]
@@ -61,3 +62,4 @@ pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
+pub use unverified::UnverifiedToken;

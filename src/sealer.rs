@@ -615,8 +615,7 @@ impl Sealer {
                     id: parts.header.key_id,
                 })?;
             let period = config.rotation_period;
-            let epoch_lo = epoch_of(now.saturating_sub(config.max_token_age()), period);
-            let epoch_hi = epoch_of(now.saturating_add(config.leeway), period);
+            let (epoch_lo, epoch_hi) = config.epoch_window(now);
             let epoch = format::full_epoch(parts.header.epoch_low, epoch_lo, epoch_hi)
                 .ok_or(OpenError::RetiredEpoch)?;
             // 5. AEAD open, in place.
