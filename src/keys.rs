@@ -11,7 +11,7 @@ use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::encoding;
-use crate::error::KeyError;
+use crate::error::{KeyError, MAX_KEY_LEN, MIN_KEY_LEN};
 
 /// The example key shown in this crate's documentation (base64url). Refused as a real key: it is
 /// public, and anyone who copied it into production must be stopped at startup.
@@ -48,9 +48,9 @@ pub struct MasterKey {
 
 impl MasterKey {
     /// The shortest accepted key, in bytes.
-    pub const MIN_LEN: usize = 32;
+    pub const MIN_LEN: usize = MIN_KEY_LEN;
     /// The longest accepted key, in bytes.
-    pub const MAX_LEN: usize = 1024;
+    pub const MAX_LEN: usize = MAX_KEY_LEN;
 
     /// A fresh 32-byte key from the operating system's random number generator.
     ///

@@ -334,16 +334,21 @@ fn test_pages(cookies: SessionCookie) -> Router {
 }
 
 /// Sets a session cookie that must not open: `tampered` (one character of a valid token
-/// changed) or `expired` (sealed 3 hours ago, a browser-session cookie, so the browser keeps it
-/// while the token inside is past its idle deadline).
+/// changed) or `expired` (sealed just over the idle lifetime ago, a browser-session cookie, so
+/// the browser keeps it while the token inside is past its idle deadline).
 fn plant(cookies: &SessionCookie, kind: &str) -> Response {
     let value = AppSession {
         user: "mallory".into(),
         ..AppSession::default()
     };
     let now = OffsetDateTime::now_utc();
+    // Expired: sealed one second longer ago than the idle lifetime and leeway allow, so the
+    // token is past its idle deadline but still from an accepted epoch at any time of day.
+    let config = cookies.sealer().config();
+    let too_old =
+        config.browser_session().idle() + config.leeway() + std::time::Duration::from_secs(1);
     let at = if kind == "expired" {
-        now - time::Duration::hours(3)
+        now - too_old
     } else {
         now
     };

@@ -10,7 +10,7 @@ mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use common::{Clocked, clocked, noise};
-use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, LogLevel, MasterKey, OpenError, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const HEADER_LEN: usize = 24;
@@ -393,4 +393,6 @@ fn epoch_alias_after_2_16_periods_is_refused() {
         .open::<u8>(&token)
         .unwrap_err();
     assert_eq!(err, OpenError::Authentication);
+    // An honest client's old cookie: logged without alarm.
+    assert!(err.log_level() < LogLevel::Warn);
 }

@@ -241,21 +241,21 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    /// True for failures an honest browser cannot cause (see [`OpenError::is_attack_signal`]);
+    /// True for failures an honest browser cannot cause (see [`OpenError::log_level`]);
     /// cookie read errors count as such except [`ReadError::Incomplete`] and
     /// [`ReadError::MixedForms`], which a lost response can cause.
     ///
     /// # Example
     /// ```
     /// use sealed_session::{LoadError, OpenError, ReadError};
-    /// assert!(LoadError::Open(OpenError::Authentication).is_attack_signal());
+    /// assert!(LoadError::Open(OpenError::Malformed).is_attack_signal());
     /// assert!(!LoadError::Cookie(ReadError::Incomplete).is_attack_signal());
     /// ```
     #[must_use]
     pub fn is_attack_signal(&self) -> bool {
         match self {
             Self::Cookie(e) => !matches!(e, ReadError::Incomplete | ReadError::MixedForms),
-            Self::Open(e) => e.is_attack_signal(),
+            Self::Open(e) => e.log_level() == crate::error::LogLevel::Warn,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::cookie::error::{LoadError, WriteError};
 use crate::cookie::parse::{Present, ReadCookies};
 use crate::cookie::render::SetCookies;
 use crate::cookie::settings::CookieSettings;
-use crate::sealer::Lineage;
+use crate::lifecycle::Lineage;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
 /// A [`Sealer`] and the [`CookieSettings`] its tokens travel in. Cheap to clone.
