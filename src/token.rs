@@ -10,9 +10,9 @@ use crate::config::Config;
 use crate::encoding;
 use crate::epoch;
 use crate::error::{OpenError, SealError};
-use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, VERSION};
+use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, VERSION};
 use crate::keyring::KeyTable;
-use crate::scratch::with_scratch;
+use crate::scratch::{self, with_scratch};
 use crate::size;
 
 /// Builds `header || encrypt(claims || payload) || tag` in the scratch buffer under the primary
@@ -37,11 +37,15 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
     }
     .to_bytes();
     with_scratch(|raw| {
+        // The plaintext grows only through `scratch::reserve`, which wipes what it leaves behind:
+        // room for the header and the largest claims first, then the payload, then the tag.
+        let largest_claims = claims::encoded_len_of(u64::MAX, u64::MAX, u64::MAX, u32::MAX, true);
+        scratch::reserve(raw, HEADER_LEN.saturating_add(largest_claims));
         raw.extend_from_slice(&header);
         claims.encode(period, raw);
         let payload_start = raw.len();
-        let taken = std::mem::take(raw);
-        *raw = postcard::to_extend(value, taken).map_err(|_| SealError::Serialize)?;
+        scratch::serialize_into(value, raw).map_err(|_| SealError::Serialize)?;
+        scratch::reserve(raw, TAG_LEN);
         // Judged by the longest token these claims could give at any instant, so the verdict
         // never depends on the time of day.
         let payload_len = raw.len().saturating_sub(payload_start);
