@@ -568,6 +568,10 @@ fn generate() -> String {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "dozens of HKDF and AEAD runs: covered natively by the vector step"
+)]
 fn vectors_file_is_current() {
     let fresh = generate();
     if std::env::var_os("SEALED_SESSION_WRITE_VECTORS").is_some() {
@@ -585,6 +589,10 @@ fn vectors_file_is_current() {
 /// The seal direction: every positive vector, sealed again from its recorded inputs through the
 /// fixed-nonce seam, gives the published token byte for byte.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "dozens of HKDF and AEAD runs: covered natively by the vector step"
+)]
 fn positive_vectors_seal_to_the_published_bytes() {
     let doc: Value = serde_json::from_str(COMMITTED).unwrap();
     let vectors = doc["vectors"].as_array().unwrap();

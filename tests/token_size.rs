@@ -17,19 +17,12 @@ mod session;
 
 mod common;
 
-use common::{Clocked, clocked};
+use common::{Clocked, clocked, key, sealer};
 
-use sealed_session::{Config, Keyring, MasterKey, SealError, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, SealError, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const DAY: i64 = 86_400;
-
-fn sealer() -> Clocked {
-    clocked(Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        Config::default(),
-    ))
-}
 
 /// Midnight UTC at the start of some epoch (the default rotation period is one day).
 fn epoch_start() -> OffsetDateTime {
@@ -213,10 +206,7 @@ fn largest_payload_for_one_default_cookie() {
     // The cookie layer's accounting: name + value <= 4096 bytes, default name `__Host-session`.
     let cookies = sealed_session::CookieSettings::default();
     assert_eq!(cookies.max_token_len(), 4096 - "__Host-session".len());
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        cookies.config_builder().build().unwrap(),
-    );
+    let sealer = common::sealer_with(cookies.config_builder().build().unwrap());
     for (persistent, want) in [(false, 3014), (true, 3013)] {
         let opts = SessionOptions::default().persistent(persistent);
         let max = cookies.max_payload_len(&sealer, &opts);
@@ -265,7 +255,7 @@ fn max_payload_len_says_when_nothing_fits() {
     let opts = SessionOptions::default();
     // The smallest limit the config accepts holds the shortest token, not the worst case.
     let tight = clocked(Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
+        Keyring::new(1, key(1)),
         Config::builder().max_token_len(58).build().unwrap(),
     ));
     assert_eq!(tight.max_payload_len(&opts), None);

@@ -548,6 +548,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn max_age_never_outlives_the_token() {
         let s = CookieSettings::default();
         let t0 = at(1_767_225_600); // 2026-01-01 00:00:00 UTC
@@ -576,6 +580,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn oversized_without_chunking_is_refused() {
         let s = CookieSettings::default();
         let meta_sealer = sealer(&s);
@@ -602,6 +610,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn chunks_and_stale_removals() {
         let s = CookieSettings::builder().chunks(3).build().unwrap();
         let sealer = sealer(&s);

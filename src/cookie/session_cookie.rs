@@ -356,6 +356,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn chunked_session_grows_and_shrinks() {
         let c = cookies(CookieSettings::builder().chunks(4).build().unwrap());
         let opts = SessionOptions::default();
@@ -381,6 +385,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn spliced_chunks_do_not_open() {
         let c = cookies(CookieSettings::builder().chunks(4).build().unwrap());
         let opts = SessionOptions::default();
@@ -420,6 +428,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn purpose_binds_the_cookie_name() {
         let key = MasterKey::generate().unwrap().to_base64url();
         let make = |name: &str| {
@@ -443,6 +455,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn renewal_only_when_due() {
         // Next to the daily epoch boundary too: 59 minutes after 23:30 is another epoch.
         for start in [t0(), t0() + time::Duration::minutes(15 * 60 + 30)] {
@@ -467,6 +483,10 @@ mod tests {
     /// The largest payload one default cookie carries; a change here changes what apps can
     /// store, so it is pinned (README and CHANGELOG quote it).
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens tokens of several KB: minutes under Miri; the same code runs in the smaller tests"
+    )]
     fn largest_payload_in_one_default_cookie() {
         let c = cookies(CookieSettings::default());
         let browser = SessionOptions::default();
