@@ -124,7 +124,7 @@ const DAILY: NonZeroU64 = match NonZeroU64::new(DAY) {
     None => NonZeroU64::MIN,
 };
 /// No token may be longer than this, whatever the config says.
-const MAX_TOKEN_CEILING: usize = 1 << 20;
+pub(crate) const MAX_TOKEN_CEILING: usize = 1 << 20;
 
 impl Default for Config {
     fn default() -> Self {

@@ -8,8 +8,8 @@ pub(crate) const MIN_KEY_LEN: usize = 32;
 pub(crate) const MAX_KEY_LEN: usize = 1024;
 
 /// How to make a good master key; appended to every key error that is about the key's value.
-pub(crate) const KEYGEN_HINT: &str = "generate one with `head -c 32 /dev/urandom | base64` \
-     or `cargo run --example quickstart`, which prints a fresh key";
+pub(crate) const KEYGEN_HINT: &str = "generate one with `sealed-session keygen` \
+     (`cargo install sealed-session --features cli`) or `head -c 32 /dev/urandom | base64`";
 
 /// Why a master key or a keyring could not be built.
 ///

@@ -40,6 +40,7 @@ mod session; // options in, metadata out
 mod size; // token length arithmetic, independent of the clock
 mod token; // the AEAD pipeline in the spec's order: the only caller of the AEAD
 mod unix_time; // OffsetDateTime <-> unix seconds
+mod unverified; // the clear-text header, read without a key, trusted for nothing
 mod varint; // canonical LEB128
 
 #[cfg(test)]
@@ -65,3 +66,4 @@ pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
+pub use unverified::UnverifiedToken;
