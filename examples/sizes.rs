@@ -34,8 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let persistent = SessionOptions::default().persistent(true);
     let noon = OffsetDateTime::from_unix_timestamp(20_000 * 86_400)? + Duration::hours(12);
     let room = cookies.max_token_len();
-    let max_browser = cookies.max_payload_len(&sealer, &browser);
-    let max_persistent = cookies.max_payload_len(&sealer, &persistent);
+    let max_browser = sealer.max_payload_len(room, &browser);
+    let max_persistent = sealer.max_payload_len(room, &persistent);
 
     println!("sealed-session v1 token sizes (default config; characters of unpadded base64url)");
     println!();

@@ -17,7 +17,10 @@ use sealed_session::{CookieSettings, Sealer, SessionOptions};
 /// cookie settings (`__Host-session`; browsers limit name plus value to 4096 bytes), as the
 /// cookie layer counts it.
 pub fn cookie_max_payload(sealer: &Sealer) -> usize {
-    CookieSettings::default().max_payload_len(sealer, &SessionOptions::default())
+    sealer.max_payload_len(
+        CookieSettings::default().max_token_len(),
+        &SessionOptions::default(),
+    )
 }
 
 /// The payload sizes of the sweeps: 0, 64, 256, 1024, 2048 and the cookie maximum.

@@ -257,3 +257,239 @@ impl IntoResponse for SealError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ::axum::Router;
+    use ::axum::body::Body;
+    use ::axum::routing::{get, post};
+    use http::header::{COOKIE, SET_COOKIE};
+    use http::{Request, StatusCode};
+    use tower_service::Service as _;
+
+    use super::Session;
+    use crate::tower::SessionLayer;
+    use crate::{
+        CookieSettings, Keyring, MasterKey, SealError, Sealer, SessionCookie, SessionOptions,
+    };
+
+    fn cookies(settings: CookieSettings) -> SessionCookie {
+        let config = settings.config_builder().build().unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        SessionCookie::new(sealer, settings).unwrap()
+    }
+
+    /// The `reissue` example of the adapter's first release, as written: it read an absent
+    /// session as the default user and reissued it as admin.
+    async fn old_sudo_example(session: Session<(String, bool)>) -> Result<(), SealError> {
+        let user = session.get().map(|(u, _)| u.clone()).unwrap_or_default();
+        session.reissue(&(user, true))
+    }
+
+    fn app(cookies: SessionCookie) -> Router {
+        Router::new()
+            .route(
+                "/read",
+                get(|s: Session<(String, bool)>| async move {
+                    format!("{:?} {:?}", s.get(), s.error().map(|e| e.to_string()))
+                }),
+            )
+            .route(
+                "/login",
+                post(|s: Session<(String, bool)>| async move {
+                    s.seal(&("alice".to_owned(), false), &SessionOptions::default())
+                }),
+            )
+            .route(
+                "/rename",
+                post(|mut s: Session<(String, bool)>| async move {
+                    let (_, admin) = s.take().unwrap_or_default();
+                    s.renew(&("bob".to_owned(), admin))
+                }),
+            )
+            .route("/sudo", post(old_sudo_example))
+            .route(
+                "/logout",
+                post(|s: Session<(String, bool)>| async move { s.remove() }),
+            )
+            .layer(SessionLayer::new(cookies))
+    }
+
+    struct Reply {
+        status: StatusCode,
+        set_cookies: Vec<String>,
+        body: String,
+    }
+
+    fn call(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let request = request.body(Body::empty()).unwrap();
+        runtime.block_on(async {
+            let response = app.clone().call(request).await.unwrap();
+            let status = response.status();
+            let set_cookies = response
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect();
+            let body = ::axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            Reply {
+                status,
+                set_cookies,
+                body: String::from_utf8(body.to_vec()).unwrap(),
+            }
+        })
+    }
+
+    /// The `name=value` part of a Set-Cookie header.
+    fn pair(set_cookie: &str) -> &str {
+        set_cookie.split(';').next().unwrap()
+    }
+
+    #[test]
+    fn an_anonymous_request_is_never_reissued_as_admin() {
+        let app = app(cookies(CookieSettings::default()));
+        let r = call(&app, "POST", "/sudo", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
+        // Renewing nothing is refused the same way.
+        let r = call(&app, "POST", "/rename", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
+    }
+
+    #[test]
+    fn a_logged_in_session_is_reissued_and_renewed() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        assert_eq!(login.set_cookies.len(), 1);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        let sudo = call(&app, "POST", "/sudo", Some(&cookie));
+        assert_eq!(sudo.status, StatusCode::OK);
+        let admin = pair(&sudo.set_cookies[0]).to_owned();
+        let read = call(&app, "GET", "/read", Some(&admin));
+        assert_eq!(read.body, "Some((\"alice\", true)) None");
+        let rename = call(&app, "POST", "/rename", Some(&admin));
+        let read = call(&app, "GET", "/read", Some(pair(&rename.set_cookies[0])));
+        assert_eq!(read.body, "Some((\"bob\", true)) None");
+    }
+
+    #[test]
+    fn a_handler_that_only_reads_sends_no_cookie_for_a_fresh_session() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        let read = call(&app, "GET", "/read", Some(pair(&login.set_cookies[0])));
+        assert_eq!(read.body, "Some((\"alice\", false)) None");
+        assert!(read.set_cookies.is_empty(), "{:?}", read.set_cookies);
+    }
+
+    #[test]
+    fn dead_cookies_are_removed_and_the_handler_sees_no_session() {
+        let app = app(cookies(
+            CookieSettings::builder().chunks(3).build().unwrap(),
+        ));
+        let r = call(
+            &app,
+            "GET",
+            "/read",
+            Some("__Host-session.0=junk; __Host-session.2=x; theme=dark"),
+        );
+        assert!(
+            r.body.starts_with("None Some(\"session cookie unreadable"),
+            "{}",
+            r.body
+        );
+        let removed: Vec<_> = r.set_cookies.iter().map(|c| pair(c)).collect();
+        assert_eq!(removed, ["__Host-session.0=", "__Host-session.2="]);
+        // Nothing of ours: nothing sent.
+        let r = call(&app, "GET", "/read", Some("theme=dark"));
+        assert!(r.set_cookies.is_empty());
+    }
+
+    #[test]
+    fn a_payload_of_another_type_is_no_session_and_its_cookie_is_removed() {
+        let c = cookies(CookieSettings::default());
+        let set = c
+            .seal(&c.settings().read([]), &7u8, &SessionOptions::default())
+            .unwrap();
+        let cookie = format!("__Host-session={}", set.iter().next().unwrap().value());
+        let app = app(c);
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert!(r.body.starts_with("None Some("), "{}", r.body);
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // And a write to it is refused: it is no session.
+        let r = call(&app, "POST", "/rename", Some(&cookie));
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_handler_that_writes_wins() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        let logout = call(&app, "POST", "/logout", Some(pair(&login.set_cookies[0])));
+        assert_eq!(logout.set_cookies.len(), 1);
+        assert!(logout.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // A login over a dead cookie: the new session, not a removal of it.
+        let login = call(&app, "POST", "/login", Some("__Host-session=junk"));
+        assert_eq!(login.set_cookies.len(), 1);
+        assert!(!login.set_cookies[0].starts_with("__Host-session=;"));
+    }
+
+    #[test]
+    fn errors_reach_the_client_without_detail() {
+        let too_big = SealError::TooLong {
+            len: 5000,
+            max: 4082,
+        };
+        for e in [too_big, SealError::NoSession, SealError::Serialize] {
+            let r = ::axum::response::IntoResponse::into_response(e);
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let body = runtime
+                .block_on(::axum::body::to_bytes(r.into_body(), 1024))
+                .unwrap();
+            assert_eq!(&body[..], b"could not store the session\n");
+        }
+        // Without the layer: a 500, with a fixed text.
+        let bare: Router = Router::new().route("/", get(|_: Session<u8>| async { "" }));
+        let r = call(&bare, "GET", "/", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.body, "internal server error");
+    }
+
+    #[test]
+    fn debug_never_shows_a_value() {
+        let c = cookies(CookieSettings::default());
+        let set = c
+            .seal(
+                &c.settings().read([]),
+                &("alice", false),
+                &SessionOptions::default(),
+            )
+            .unwrap();
+        let token = set.iter().next().unwrap().value().to_owned();
+        let handle_debug = {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(COOKIE, format!("__Host-session={token}").parse().unwrap());
+            format!(
+                "{:?}",
+                crate::tower::SessionHandle::open_for_test(&c, &headers)
+            )
+        };
+        for shown in [format!("{set:?}"), handle_debug] {
+            assert!(!shown.contains(&token), "{shown}");
+        }
+    }
+}

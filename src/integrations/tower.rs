@@ -182,6 +182,11 @@ impl SessionHandle {
         })))
     }
 
+    #[cfg(test)]
+    pub(crate) fn open_for_test(cookies: &SessionCookie, headers: &http::HeaderMap) -> Self {
+        Self::open(cookies, headers)
+    }
+
     /// The state; a panic in another holder of the lock leaves it usable (every update is one
     /// assignment).
     fn lock(&self) -> MutexGuard<'_, State> {
