@@ -20,6 +20,7 @@
 
 // Internal modules, one idea each. The wire format is specified in FORMAT.md.
 mod claims; // the encrypted claims and their constant-time checks
+mod clock; // the injected clock: system by default, manual for tests
 mod config; // policy with safe defaults
 mod cookie_layer; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
@@ -45,6 +46,7 @@ mod vectors;
 pub mod fuzzing;
 
 // The public interface.
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
 pub use cookie_layer::{
     CookieSettings, CookieSettingsBuilder, DEFAULT_COOKIE_NAME, DEV_COOKIE_NAME, LoadError,

@@ -9,9 +9,9 @@ use chacha20poly1305::aead::AeadInPlace as _;
 use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
 use crate::claims::{self, Claims, Deadlines, Policy, SESSION_ID_LEN};
+use crate::clock::{self, Clock, SystemClock};
 use crate::config::Config;
 use crate::encoding;
 use crate::epoch_keys::KeyTable;
@@ -20,16 +20,15 @@ use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, 
 use crate::keyring::Keyring;
 use crate::scratch::with_scratch;
 use crate::session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
-use crate::unix_time;
 
 /// Seals sessions into tokens and opens them again. `Send + Sync`, cheap to clone (one `Arc`);
-/// clones share keys, config and caches, and see [`Sealer::replace_keyring`] at once.
+/// clones share keys, config, clock and caches, and see [`Sealer::replace_keyring`] at once.
 ///
 /// # Example
 /// ```
-/// use sealed_session::{Config, Keyring, MasterKey, Sealer};
+/// use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-/// let token = sealer.seal(&("alice", 42u32))?;
+/// let token = sealer.seal(&("alice", 42u32), &SessionOptions::default())?;
 /// let opened = sealer.open::<(String, u32)>(&token)?;
 /// assert_eq!(opened.session, ("alice".to_string(), 42));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -48,6 +47,8 @@ struct Inner {
     /// The config's maximum token length, readable without loading the state: a refusal of an
     /// over-long input touches nothing else, allocates nothing, and returns at once.
     max_token_len: AtomicUsize,
+    /// Read once per operation, as unix seconds.
+    clock: Arc<dyn Clock>,
 }
 
 struct Hook(Arc<dyn Revocation>);
@@ -115,14 +116,15 @@ pub(crate) enum Lineage<'a> {
 }
 
 impl Sealer {
-    /// A sealer over a keyring and a config. The primary key seals; every key opens.
+    /// A sealer over a keyring and a config, reading the system clock. The primary key seals;
+    /// every key opens.
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let clone = sealer.clone(); // shares keys and caches
-    /// assert!(clone.open::<u8>(&sealer.seal(&5u8)?).is_ok());
+    /// let clone = sealer.clone(); // shares keys, config, clock and caches
+    /// assert!(clone.open::<u8>(&sealer.seal(&5u8, &SessionOptions::default())?).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -138,7 +140,43 @@ impl Sealer {
                 state: ArcSwap::from_pointee(State::new(keys, config)),
                 revocation: ArcSwapOption::empty(),
                 has_revocation: AtomicBool::new(false),
+                clock: Arc::new(SystemClock),
             }),
+        }
+    }
+
+    /// This sealer reading time from `clock` instead of the system clock: a [`ManualClock`]
+    /// in tests, or the application's own source of time. Call it when building the sealer:
+    /// clones made before keep the clock they had.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+    ///     .with_clock(clock.clone());
+    /// let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+    /// assert_eq!(opened.meta.sealed_at().unix_timestamp(), 1_800_000_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock(self, clock: impl Clock) -> Self {
+        let clock: Arc<dyn Clock> = Arc::new(clock);
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                inner.clock = clock;
+                inner
+            }
+            Err(shared) => Inner {
+                state: ArcSwap::new(shared.state.load_full()),
+                revocation: ArcSwapOption::new(shared.revocation.load_full()),
+                has_revocation: AtomicBool::new(shared.has_revocation.load(Ordering::Acquire)),
+                max_token_len: AtomicUsize::new(shared.max_token_len.load(Ordering::Relaxed)),
+                clock,
+            },
+        };
+        Self {
+            inner: Arc::new(inner),
         }
     }
 
@@ -149,7 +187,7 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let old = sealer.seal(&1u8)?;
+    /// let old = sealer.seal(&1u8, &SessionOptions::default())?;
     /// sealer.replace_keyring(Keyring::new(2, MasterKey::generate()?));
     /// assert_eq!(sealer.open::<u8>(&old).unwrap_err(), OpenError::UnknownKeyId { id: 1 });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -172,7 +210,7 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal(&1u8)?;
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
     /// sealer.replace_config(sealer.config().to_builder().generation_floor(1).build()?);
     /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -196,7 +234,8 @@ impl Sealer {
     /// }
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// sealer.set_revocation(Some(Arc::new(Nobody)));
-    /// assert_eq!(sealer.open::<u8>(&sealer.seal(&1u8)?).unwrap_err(), OpenError::Revoked);
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+    /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_revocation(&self, hook: Option<Arc<dyn Revocation>>) {
@@ -226,122 +265,66 @@ impl Sealer {
         self.inner.state.load().config.clone()
     }
 
-    /// Seals `value` as a new browser-session session, now.
+    /// Seals `value` as a new session (login), now: a new session start and, where the config
+    /// enables them, a new session id. `options` picks the profile ("remember me") and the
+    /// generation.
+    ///
+    /// The size limit does not depend on the time of day: a session is refused when its token
+    /// could exceed the configured maximum at some instant (the largest seal offset and session
+    /// age the config allows), even if this second's encoding would fit, so the same session is
+    /// accepted or refused at every hour. [`Sealer::max_payload_len`] gives the bound.
     ///
     /// # Errors
-    /// [`SealError::TooLong`] if the token would exceed the configured maximum,
+    /// [`SealError::TooLong`] if the token could exceed the configured maximum,
     /// [`SealError::Serialize`] if postcard cannot serialize the value, [`SealError::Rng`] or
-    /// [`SealError::Clock`] if the system's random generator or clock fails.
+    /// [`SealError::Clock`] if the system's random generator fails or the clock reads before 1970.
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal(&"hello")?;
+    /// let token = sealer.seal(&"hello", &SessionOptions::default())?;
     /// assert!(token.len() <= 72 + 6);
+    /// let remember = sealer.seal(&"hello", &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<String>(&remember)?.meta.is_persistent());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
-        self.seal_with(value, &SessionOptions::default())
-    }
-
-    /// [`Sealer::seal`] at a given time.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal`]; [`SealError::Clock`] if `now` is before 1970.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let token = sealer.seal_at(&1u8, t)?;
-    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at().unix_timestamp(), t.unix_timestamp());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        now: OffsetDateTime,
-    ) -> Result<String, SealError> {
-        self.seal_with_at(value, &SessionOptions::default(), now)
-    }
-
-    /// Seals `value` as a new session with the given options (persistent, generation), now.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal_with(&1u8, &SessionOptions::default().persistent(true))?;
-    /// assert!(sealer.open::<u8>(&token)?.meta.persistent);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_with<T: Serialize + ?Sized>(
+    pub fn seal<T: Serialize + ?Sized>(
         &self,
         value: &T,
         options: &SessionOptions,
     ) -> Result<String, SealError> {
-        self.seal_string(value, Lineage::New(options), now_secs())
+        self.seal_string(value, Lineage::New(options))
     }
 
-    /// [`Sealer::seal_with`] at a given time.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal_at`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let token = sealer.seal_with_at(&1u8, &SessionOptions::default().generation(9), t)?;
-    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.generation, 9);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_with_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        options: &SessionOptions,
-        now: OffsetDateTime,
-    ) -> Result<String, SealError> {
-        let mut out = String::new();
-        self.seal_into_at(value, options, now, &mut out)?;
-        Ok(out)
-    }
-
-    /// Seals a new session, appending the token to `out`. With a reused `out` whose capacity
+    /// [`Sealer::seal`], appending the token to `out`. With a reused `out` whose capacity
     /// suffices, this makes no heap allocation at all.
     ///
     /// # Errors
-    /// As [`Sealer::seal_at`]; on error `out` is left as it was.
+    /// As [`Sealer::seal`]; on error `out` is left as it was.
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let mut buf = String::with_capacity(256);
-    /// sealer.seal_into_at(&1u8, &SessionOptions::default(), time::OffsetDateTime::now_utc(), &mut buf)?;
+    /// sealer.seal_into(&1u8, &SessionOptions::default(), &mut buf)?;
     /// assert!(sealer.open::<u8>(&buf).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn seal_into_at<T: Serialize + ?Sized>(
+    pub fn seal_into<T: Serialize + ?Sized>(
         &self,
         value: &T,
         options: &SessionOptions,
-        now: OffsetDateTime,
         out: &mut String,
     ) -> Result<(), SealError> {
-        let now = unix_time::to_secs(now);
-        self.seal_lineage(value, Lineage::New(options), now, out, false)
+        self.seal_lineage(value, Lineage::New(options), self.now(), out, false)
             .map(|_| ())
     }
 
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
-    /// profile; new seal time (so a new idle deadline), current primary key and epoch.
+    /// profile; new seal time (so a new idle deadline), current primary key and epoch. `value`
+    /// may be the same session or a changed one.
     ///
     /// # Errors
     /// [`SealError::Expired`] if the session is past its absolute deadline (renewal never
@@ -351,7 +334,7 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let opened = sealer.open::<u32>(&sealer.seal(&1u32)?)?;
+    /// let opened = sealer.open::<u32>(&sealer.seal(&1u32, &SessionOptions::default())?)?;
     /// let renewed = sealer.renew(&(opened.session + 1), &opened.meta)?;
     /// let again = sealer.open::<u32>(&renewed)?;
     /// assert_eq!(again.session, 2);
@@ -363,31 +346,7 @@ impl Sealer {
         value: &T,
         meta: &SessionMeta,
     ) -> Result<String, SealError> {
-        self.seal_string(value, Lineage::Renew(meta), now_secs())
-    }
-
-    /// [`Sealer::renew`] at a given time.
-    ///
-    /// # Errors
-    /// As [`Sealer::renew`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
-    /// let late = t + time::Duration::days(2);
-    /// assert_eq!(sealer.renew_at(&1u8, &meta, late).unwrap_err(), SealError::Expired);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn renew_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        meta: &SessionMeta,
-        now: OffsetDateTime,
-    ) -> Result<String, SealError> {
-        self.seal_string(value, Lineage::Renew(meta), unix_time::to_secs(now))
+        self.seal_string(value, Lineage::Renew(meta))
     }
 
     /// Starts a fresh session for the same user after login or a privilege change: new session
@@ -401,9 +360,9 @@ impl Sealer {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().session_ids(true).build()?);
-    /// let anon = sealer.open::<String>(&sealer.seal("guest")?)?;
+    /// let anon = sealer.open::<String>(&sealer.seal("guest", &SessionOptions::default())?)?;
     /// let admin = sealer.open::<String>(&sealer.reissue("admin", &anon.meta)?)?;
-    /// assert_ne!(admin.meta.session_id, anon.meta.session_id);
+    /// assert_ne!(admin.meta.session_id(), anon.meta.session_id());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reissue<T: Serialize + ?Sized>(
@@ -411,32 +370,7 @@ impl Sealer {
         value: &T,
         meta: &SessionMeta,
     ) -> Result<String, SealError> {
-        self.reissue_at(value, meta, OffsetDateTime::now_utc())
-    }
-
-    /// [`Sealer::reissue`] at a given time.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal_at`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
-    /// let later = t + time::Duration::minutes(5);
-    /// let fresh = sealer.open_at::<u8>(&sealer.reissue_at(&2u8, &meta, later)?, later)?;
-    /// assert_eq!(fresh.meta.session_start().unix_timestamp(), later.unix_timestamp());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn reissue_at<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        meta: &SessionMeta,
-        now: OffsetDateTime,
-    ) -> Result<String, SealError> {
-        self.seal_string(value, Lineage::Reissue(meta), unix_time::to_secs(now))
+        self.seal_string(value, Lineage::Reissue(meta))
     }
 
     /// The seal for the published test vectors: explicit claims and fixed nonce bytes. Crate-private
@@ -454,31 +388,35 @@ impl Sealer {
         Ok(out)
     }
 
+    /// The clock, read once, as unsigned unix seconds (`None` before 1970).
+    pub(crate) fn now(&self) -> Option<u64> {
+        clock::unsigned(self.inner.clock.unix_seconds())
+    }
+
     /// Seals into a new string with fresh randomness: the body of every `String`-returning seal.
     fn seal_string<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
-        now: Option<u64>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, lineage, now, &mut out, false)?;
+        self.seal_lineage(value, lineage, self.now(), &mut out, false)?;
         Ok(out)
     }
 
     /// Seals now and also returns the new token's metadata, as `open` would report it at that
-    /// instant, computed from the claims just sealed (the cookie layer needs the deadlines for
-    /// Max-Age; this spares it a decryption of the token it just made).
-    pub(crate) fn seal_with_meta_at<T: Serialize + ?Sized>(
+    /// instant, computed from the claims just sealed, and that instant in unix seconds (the
+    /// cookie layer needs the deadlines for Max-Age; this spares it a decryption of the token it
+    /// just made).
+    pub(crate) fn seal_with_meta<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
-        now: OffsetDateTime,
-    ) -> Result<(String, SessionMeta), SealError> {
+    ) -> Result<(String, SessionMeta, u64), SealError> {
         let mut out = String::new();
-        let now = unix_time::to_secs(now);
-        let meta = self.seal_lineage(value, lineage, now, &mut out, true)?;
-        Ok((out, meta.ok_or(SealError::Clock)?))
+        let now = self.now().ok_or(SealError::Clock)?;
+        let meta = self.seal_lineage(value, lineage, Some(now), &mut out, true)?;
+        Ok((out, meta.ok_or(SealError::Clock)?, now))
     }
 
     fn seal_lineage<T: Serialize + ?Sized>(
@@ -561,33 +499,9 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open<T: DeserializeOwned>(&self, token: &str) -> Result<Opened<T>, OpenError> {
-        // The clock read as unix seconds directly: no calendar conversion there and back.
-        let now = now_secs().unwrap_or(0);
-        self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
-    }
-
-    /// [`Sealer::open`] at a given time. A clock before 1970 reads as 1970, so every live token
-    /// is refused (its epoch is outside the window).
-    ///
-    /// # Errors
-    /// As [`Sealer::open`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let token = sealer.seal_at(&1u8, t)?;
-    /// let idle_later = t + time::Duration::hours(3);
-    /// assert_eq!(sealer.open_at::<u8>(&token, idle_later).unwrap_err(), OpenError::IdleTimeout);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn open_at<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        now: OffsetDateTime,
-    ) -> Result<Opened<T>, OpenError> {
-        let now = unix_time::to_secs(now).unwrap_or(0);
+        // A clock before 1970 reads as 1970, so every live token is refused (its epoch is
+        // outside the window).
+        let now = self.now().unwrap_or(0);
         self.open_with(token.as_bytes(), now, true, crate::payload::decode::<T>)
     }
 
@@ -605,52 +519,32 @@ impl Sealer {
     /// let key = MasterKey::generate()?.to_base64url();
     /// let v1 = Sealer::new(Keyring::new(1, MasterKey::from_text(&key)?), Config::builder().schema_version(1).build()?);
     /// let v2 = Sealer::new(Keyring::new(1, MasterKey::from_text(&key)?), Config::builder().schema_version(2).build()?);
-    /// let old = v1.seal(&7u8)?;
+    /// let old = v1.seal(&7u8, &SessionOptions::default())?;
     /// assert_eq!(v2.open::<u16>(&old).unwrap_err(), OpenError::SchemaMismatch { found: 1, expected: 2 });
     /// let raw = v2.open_raw(&old)?;
-    /// assert_eq!(raw.meta.schema_version, 1);
+    /// assert_eq!(raw.meta.schema_version(), 1);
     /// let migrated: u8 = postcard::from_bytes(&raw.session).unwrap();
     /// let _fresh = v2.renew(&u16::from(migrated), &raw.meta)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open_raw(&self, token: &str) -> Result<Opened<Vec<u8>>, OpenError> {
-        let now = now_secs().unwrap_or(0);
-        self.open_with(token.as_bytes(), now, false, |payload| Ok(payload.to_vec()))
-    }
-
-    /// [`Sealer::open_raw`] at a given time.
-    ///
-    /// # Errors
-    /// As [`Sealer::open_raw`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let t = time::OffsetDateTime::now_utc();
-    /// let raw = sealer.open_raw_at(&sealer.seal_at(&3u8, t)?, t)?;
-    /// assert_eq!(raw.session, [3]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn open_raw_at(
-        &self,
-        token: &str,
-        now: OffsetDateTime,
-    ) -> Result<Opened<Vec<u8>>, OpenError> {
-        let now = unix_time::to_secs(now).unwrap_or(0);
+        let now = self.now().unwrap_or(0);
         self.open_with(token.as_bytes(), now, false, |payload| Ok(payload.to_vec()))
     }
 
     /// The longest token (in characters) a payload of `payload_len` postcard bytes can give with
-    /// these options under this config: exact for the largest seal offset and session age the
-    /// config allows, so every such token is at most this long and some reach it.
+    /// these options under this config, over every time of day: exact for the largest seal
+    /// offset and session age the config allows, so every such token is at most this long and
+    /// some reach it. [`Sealer::seal`] refuses exactly when this exceeds the config's
+    /// `max_token_len`.
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal(&vec![7u8; 60])?; // 61 bytes of postcard
-    /// assert!(token.len() <= sealer.sealed_len(61, &SessionOptions::default()));
+    /// let opts = SessionOptions::default();
+    /// let token = sealer.seal(&vec![7u8; 60], &opts)?; // 61 bytes of postcard
+    /// assert!(token.len() <= sealer.sealed_len(61, &opts));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -660,22 +554,30 @@ impl Sealer {
         encoding::encoded_len(raw).unwrap_or(usize::MAX)
     }
 
-    /// The largest postcard payload that always fits in `token_len` characters with these options.
+    /// The largest postcard payload [`Sealer::seal`] accepts with these options, at any time of
+    /// day: the config's `max_token_len` less the worst-case overhead. `None` when not even an
+    /// empty payload fits.
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let opts = SessionOptions::default();
-    /// let n = sealer.max_payload_len(4000, &opts);
-    /// assert!(sealer.sealed_len(n, &opts) <= 4000);
-    /// assert!(sealer.sealed_len(n + 1, &opts) > 4000);
+    /// let n = sealer.max_payload_len(&opts).expect("the default config has room");
+    /// assert!(sealer.sealed_len(n, &opts) <= 4096);
+    /// assert!(sealer.sealed_len(n + 1, &opts) > 4096);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn max_payload_len(&self, token_len: usize, options: &SessionOptions) -> usize {
+    pub fn max_payload_len(&self, options: &SessionOptions) -> Option<usize> {
+        let max = self.inner.state.load().config.max_token_len;
+        self.payload_room(max, options)
+    }
+
+    /// The largest postcard payload that fits in `token_len` characters at any time of day.
+    pub(crate) fn payload_room(&self, token_len: usize, options: &SessionOptions) -> Option<usize> {
         let state = self.inner.state.load();
-        encoding::decoded_capacity(token_len).saturating_sub(max_raw_len(&state.config, options))
+        encoding::decoded_capacity(token_len).checked_sub(max_raw_len(&state.config, options))
     }
 
     /// The checks, in spec order, then `decode` on the authenticated payload.
@@ -766,16 +668,6 @@ impl Sealer {
     }
 }
 
-/// The system clock in unix seconds (`None` before 1970), as `unix_time::to_secs` would give for
-/// `OffsetDateTime::now_utc()` but without building a calendar date and taking it apart again,
-/// which costs about as much as the rest of the non-crypto work of a small open.
-fn now_secs() -> Option<u64> {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_secs())
-}
-
 /// The rotation epoch of an instant. The config guarantees a non-zero period.
 fn epoch_of(secs: u64, period: u64) -> u64 {
     secs.checked_div(period).unwrap_or(0)
@@ -796,6 +688,26 @@ fn max_raw_len(config: &Config, options: &SessionOptions) -> usize {
     HEADER_LEN.saturating_add(claims).saturating_add(TAG_LEN)
 }
 
+/// The one notion of "should renew": the configured part of the idle window has passed, or the
+/// token was sealed under an old key or in another epoch; and a renewal can still give a live
+/// token (`now` before the absolute deadline: a token opened inside the leeway after it is not
+/// due, since renewing it would fail).
+fn renewal_due(now: u64, renew_from: u64, old_key: bool, old_epoch: bool, absolute: u64) -> bool {
+    (now >= renew_from || old_key || old_epoch) && now < absolute
+}
+
+/// The encoded claims' length at their largest for these claims under this config: the last
+/// second of an epoch, the oldest session the profile's absolute lifetime allows.
+fn worst_claims_len(config: &Config, claims: &Claims) -> usize {
+    claims::encoded_len_of(
+        config.rotation_period.saturating_sub(1),
+        config.lifetimes(claims.persistent).absolute_secs(),
+        claims.generation,
+        claims.schema_version,
+        claims.session_id.is_some(),
+    )
+}
+
 fn meta_of(
     state: &State,
     claims: &Claims,
@@ -807,6 +719,8 @@ fn meta_of(
     let config = &state.config;
     let idle = config.lifetimes(claims.persistent).idle_secs();
     let renew_after = idle.saturating_mul(u64::from(config.renew_after_percent)) / 100;
+    let old_key = key_id != state.primary_id;
+    let old_epoch = epoch != epoch_of(now, config.rotation_period);
     SessionMeta {
         session_start_secs: claims.session_start,
         sealed_at_secs: claims.sealed_at,
@@ -818,9 +732,15 @@ fn meta_of(
         schema_version: claims.schema_version,
         persistent: claims.persistent,
         session_id: claims.session_id.map(SessionId),
-        renewal_due: now >= claims.sealed_at.saturating_add(renew_after),
-        old_key: key_id != state.primary_id,
-        old_epoch: epoch != epoch_of(now, config.rotation_period),
+        renewal_due: renewal_due(
+            now,
+            claims.sealed_at.saturating_add(renew_after),
+            old_key,
+            old_epoch,
+            d.absolute,
+        ),
+        old_key,
+        old_epoch,
     }
 }
 
@@ -848,10 +768,17 @@ fn seal_claims<T: Serialize + ?Sized>(
     with_scratch(|raw| {
         raw.extend_from_slice(&header);
         claims.encode(epoch_start, raw).ok_or(SealError::Clock)?;
+        let payload_start = raw.len();
         let taken = std::mem::take(raw);
         *raw = postcard::to_extend(value, taken).map_err(|_| SealError::Serialize)?;
-        let raw_len = raw.len().saturating_add(TAG_LEN);
-        let len = encoding::encoded_len(raw_len).unwrap_or(usize::MAX);
+        // The length judged is the worst case over every instant this session could be sealed
+        // at (largest seal offset and age), so the verdict never depends on the time of day.
+        let payload_len = raw.len().saturating_sub(payload_start);
+        let worst_raw = HEADER_LEN
+            .saturating_add(worst_claims_len(config, claims))
+            .saturating_add(payload_len)
+            .saturating_add(TAG_LEN);
+        let len = encoding::encoded_len(worst_raw).unwrap_or(usize::MAX);
         if len > config.max_token_len {
             return Err(SealError::TooLong {
                 len,
@@ -890,12 +817,22 @@ impl fmt::Debug for Sealer {
 mod tests {
     use super::*;
     use crate::MasterKey;
+    use crate::clock::ManualClock;
+
+    /// 2027-01-15T08:00:00Z.
+    const T0: i64 = 1_800_000_000;
+
+    fn at(secs: i64) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
+    }
+
+    fn sealer_with(config: Config) -> Sealer {
+        Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(ManualClock::at(at(T0)))
+    }
 
     fn sealer() -> Sealer {
-        Sealer::new(
-            Keyring::new(1, MasterKey::generate().unwrap()),
-            Config::default(),
-        )
+        sealer_with(Config::default())
     }
 
     #[test]
@@ -920,14 +857,62 @@ mod tests {
     #[test]
     fn seal_refuses_oversized_tokens() {
         let s = sealer();
+        let opts = SessionOptions::default();
         let big = vec![0u8; 4000];
         assert!(matches!(
-            s.seal(&big),
+            s.seal(&big, &opts),
             Err(SealError::TooLong { max: 4096, .. })
         ));
+        let fits = vec![0u8; s.max_payload_len(&opts).unwrap() - 2]; // 2 bytes of length prefix
+        assert!(s.seal(&fits, &opts).is_ok());
+    }
+
+    /// The same session is accepted or refused at every time of day: at 00:00:30 the seal
+    /// offset takes one varint byte instead of three, which must not let a larger payload in.
+    #[test]
+    fn size_verdict_does_not_depend_on_the_time_of_day() {
+        let day_start = T0 - T0.rem_euclid(86_400);
+        for opts in [
+            SessionOptions::default(),
+            SessionOptions::default().persistent(true),
+        ] {
+            let clock = ManualClock::at(at(day_start));
+            let s = sealer().with_clock(clock.clone());
+            let max = s.max_payload_len(&opts).unwrap();
+            // A Vec<u8> of n bytes is n + 2 bytes of postcard at these sizes.
+            let largest = vec![1u8; max - 2];
+            let over = vec![1u8; max - 1];
+            for secs in [30, 12 * 3600, 86_399] {
+                clock.set(at(day_start + secs));
+                let token = s.seal(&largest, &opts).unwrap();
+                assert!(token.len() <= 4096);
+                assert_eq!(
+                    s.seal(&over, &opts).err(),
+                    Some(SealError::TooLong {
+                        len: s.sealed_len(max + 1, &opts),
+                        max: 4096
+                    }),
+                    "{secs} s into the day"
+                );
+                let meta = s.open::<Vec<u8>>(&token).unwrap().meta;
+                assert!(s.renew(&over, &meta).is_err());
+                assert!(s.renew(&largest, &meta).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn max_payload_len_says_when_nothing_fits() {
+        let smallest = encoding::encoded_len(format::MIN_RAW_LEN).unwrap();
+        let s = sealer_with(Config::builder().max_token_len(smallest).build().unwrap());
         let opts = SessionOptions::default();
-        let fits = vec![0u8; s.max_payload_len(4096, &opts) - 2]; // 2 bytes of length prefix
-        assert!(s.seal(&fits).is_ok());
+        assert_eq!(s.max_payload_len(&opts), None);
+        assert!(matches!(s.seal(&(), &opts), Err(SealError::TooLong { .. })));
+        let roomy = sealer();
+        assert_eq!(
+            roomy.sealed_len(roomy.max_payload_len(&opts).unwrap(), &opts),
+            4096
+        );
     }
 
     #[test]
@@ -941,9 +926,19 @@ mod tests {
             Keyring::new(1, MasterKey::from_text(&key).unwrap()),
             Config::builder().purpose("other").build().unwrap(),
         );
-        let token = a.seal(&1u8).unwrap();
+        let token = a.seal(&1u8, &SessionOptions::default()).unwrap();
         assert!(a.open::<u8>(&token).is_ok());
         assert_eq!(b.open::<u8>(&token).unwrap_err(), OpenError::Authentication);
+    }
+
+    #[test]
+    fn with_clock_on_a_shared_sealer_keeps_the_state() {
+        let s = sealer();
+        let shared = s.clone();
+        let clock = ManualClock::at(at(T0 + 60));
+        let moved = shared.with_clock(clock);
+        let token = moved.seal(&1u8, &SessionOptions::default()).unwrap();
+        assert_eq!(s.open::<u8>(&token).unwrap().meta.sealed_at(), at(T0 + 60));
     }
 
     #[test]
@@ -955,16 +950,14 @@ mod tests {
         assert_ne!(id, [0; SESSION_ID_LEN]);
         assert_ne!(with_id.random, plain.random);
         // Renewal keeps the id; reissue mints a new one.
-        let s = Sealer::new(
-            Keyring::new(1, MasterKey::generate().unwrap()),
-            Config::builder().session_ids(true).build().unwrap(),
-        );
-        let meta = s.open::<u8>(&s.seal(&1u8).unwrap()).unwrap().meta;
+        let s = sealer_with(Config::builder().session_ids(true).build().unwrap());
+        let opts = SessionOptions::default();
+        let meta = s.open::<u8>(&s.seal(&1u8, &opts).unwrap()).unwrap().meta;
         let renewed = s.open::<u8>(&s.renew(&1u8, &meta).unwrap()).unwrap().meta;
-        assert_eq!(renewed.session_id, meta.session_id);
+        assert_eq!(renewed.session_id(), meta.session_id());
         let reissued = s.open::<u8>(&s.reissue(&1u8, &meta).unwrap()).unwrap().meta;
-        assert!(reissued.session_id.is_some());
-        assert_ne!(reissued.session_id, meta.session_id);
+        assert!(reissued.session_id().is_some());
+        assert_ne!(reissued.session_id(), meta.session_id());
     }
 
     #[test]

@@ -68,8 +68,8 @@ impl SessionOptions {
 /// # use sealed_session::*;
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
-/// let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
-/// let id = opened.meta.session_id.expect("enabled");
+/// let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+/// let id = opened.meta.session_id().expect("enabled");
 /// assert_eq!(id.to_string().len(), 32);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -83,8 +83,8 @@ impl SessionId {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().session_ids(true).build()?);
-    /// # let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
-    /// assert_eq!(opened.meta.session_id.unwrap().as_bytes().len(), 16);
+    /// # let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+    /// assert_eq!(opened.meta.session_id().unwrap().as_bytes().len(), 16);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -111,59 +111,179 @@ impl fmt::Debug for SessionId {
 /// ```
 /// # use sealed_session::*;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-/// let meta = sealer.open::<String>(&sealer.seal(&"alice".to_string())?)?.meta;
-/// assert_eq!(meta.key_id, 1);
+/// let token = sealer.seal(&"alice".to_string(), &SessionOptions::default())?;
+/// let meta = sealer.open::<String>(&token)?.meta;
+/// assert_eq!(meta.key_id(), 1);
 /// assert!(meta.idle_deadline() <= meta.absolute_deadline());
-/// assert!(!meta.should_reseal());
+/// assert!(!meta.renewal_due());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct SessionMeta {
-    /// Unix seconds of [`SessionMeta::session_start`]; the four instants are kept as seconds and
-    /// turned into `OffsetDateTime`s only when asked for (calendar arithmetic is a measurable
-    /// part of an open).
+    /// The four instants are kept as unix seconds and turned into `OffsetDateTime`s only when
+    /// asked for (calendar arithmetic is a measurable part of an open).
     pub(crate) session_start_secs: u64,
     pub(crate) sealed_at_secs: u64,
     pub(crate) absolute_deadline_secs: u64,
     pub(crate) idle_deadline_secs: u64,
-    /// The id of the master key that sealed the token.
-    pub key_id: u8,
-    /// The rotation epoch the token was sealed in.
-    pub epoch: u64,
-    /// The generation counter the app sealed in.
-    pub generation: u64,
-    /// The application schema version of the payload.
-    pub schema_version: u32,
-    /// Whether the session uses the persistent lifetimes.
-    pub persistent: bool,
-    /// The session id, if the config enabled them when the session began.
-    pub session_id: Option<SessionId>,
-    /// The configured part of the idle window has passed: renew now to keep the session alive.
-    pub renewal_due: bool,
-    /// Sealed under a key that is no longer primary: renew to move it to the primary key.
-    pub old_key: bool,
-    /// Sealed in an earlier rotation epoch: renew to move it to the current epoch key.
-    pub old_epoch: bool,
+    pub(crate) key_id: u8,
+    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
+    pub(crate) schema_version: u32,
+    pub(crate) persistent: bool,
+    pub(crate) session_id: Option<SessionId>,
+    pub(crate) renewal_due: bool,
+    pub(crate) old_key: bool,
+    pub(crate) old_epoch: bool,
 }
 
 impl SessionMeta {
-    /// Whether the caller should renew (re-seal) now: renewal is due, or the token was sealed
-    /// under an old key or epoch.
+    /// Whether to renew (re-seal) now, the one notion of it in every layer: the configured part
+    /// of the idle window has passed, or the token was sealed under a key that is no longer
+    /// primary or in another epoch than the current one; and the session is still before its
+    /// absolute deadline (a token opened inside the leeway after that deadline is not due:
+    /// renewing it could not give a live token).
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let opened = sealer.open::<u8>(&sealer.seal(&7u8)?)?;
-    /// if opened.meta.should_reseal() {
-    ///     let _fresh = sealer.renew(&opened.session, &opened.meta)?;
-    /// }
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+    ///     .with_clock(clock.clone());
+    /// let token = sealer.seal(&7u8, &SessionOptions::default())?;
+    /// assert!(!sealer.open::<u8>(&token)?.meta.renewal_due());
+    /// clock.advance(time::Duration::minutes(61)); // over half the 2-hour idle window
+    /// let opened = sealer.open::<u8>(&token)?;
+    /// assert!(opened.meta.renewal_due());
+    /// let _fresh = sealer.renew(&opened.session, &opened.meta)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn should_reseal(&self) -> bool {
-        self.renewal_due || self.old_key || self.old_epoch
+    pub fn renewal_due(&self) -> bool {
+        self.renewal_due
+    }
+
+    /// Sealed under a key that is no longer primary (informative: [`SessionMeta::renewal_due`]
+    /// already counts it).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(!meta.old_key());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn old_key(&self) -> bool {
+        self.old_key
+    }
+
+    /// Sealed in another rotation epoch than the current one (informative:
+    /// [`SessionMeta::renewal_due`] already counts it).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(!meta.old_epoch());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn old_epoch(&self) -> bool {
+        self.old_epoch
+    }
+
+    /// The id of the master key that sealed the token.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(4, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.key_id(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn key_id(&self) -> u8 {
+        self.key_id
+    }
+
+    /// The rotation epoch the token was sealed in.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(clock);
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.epoch(), 1_800_000_000 / 86_400); // daily rotation
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The generation counter the app sealed in.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().generation(9))?;
+    /// assert_eq!(sealer.open::<u8>(&token)?.meta.generation(), 9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The application schema version of the payload.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().schema_version(3).build()?);
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.schema_version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// Whether the session uses the persistent ("remember me") lifetimes.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<u8>(&token)?.meta.is_persistent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+
+    /// The session id, if the config enabled them when the session began.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(meta.session_id().is_none()); // off by default
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_id
     }
 
     /// When the session began (login or the last reissue).
@@ -171,12 +291,13 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let login = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let token = sealer.seal_at(&1u8, login)?;
-    /// let later = login + time::Duration::minutes(30);
-    /// let renewed = sealer.renew_at(&1u8, &sealer.open_at::<u8>(&token, later)?.meta, later)?;
-    /// assert_eq!(sealer.open_at::<u8>(&renewed, later)?.meta.session_start(), login);
+    /// let clock = ManualClock::at(login);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(clock.clone());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+    /// clock.advance(time::Duration::minutes(30));
+    /// let renewed = sealer.renew(&1u8, &sealer.open::<u8>(&token)?.meta)?;
+    /// assert_eq!(sealer.open::<u8>(&renewed)?.meta.session_start(), login);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -189,10 +310,10 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let token = sealer.seal_at(&1u8, t)?;
-    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at(), t);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+    /// assert_eq!(sealer.open::<u8>(&token)?.meta.sealed_at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -205,9 +326,9 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
     /// assert_eq!(meta.absolute_deadline(), t + time::Duration::hours(12)); // the default
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -221,9 +342,9 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
     /// assert_eq!(meta.idle_deadline(), t + time::Duration::hours(2)); // the default
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -239,9 +360,10 @@ impl SessionMeta {
 /// ```
 /// # use sealed_session::*;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-/// let Opened { session, meta, .. } = sealer.open::<Vec<String>>(&sealer.seal(&vec!["admin".to_string()])?)?;
+/// let token = sealer.seal(&vec!["admin".to_string()], &SessionOptions::default())?;
+/// let Opened { session, meta, .. } = sealer.open::<Vec<String>>(&token)?;
 /// assert_eq!(session, ["admin"]);
-/// assert!(!meta.persistent);
+/// assert!(!meta.is_persistent());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,7 +387,7 @@ impl<T> Opened<T> {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal_with(&42u64, &SessionOptions::default().generation(2))?;
+    /// let token = sealer.seal(&42u64, &SessionOptions::default().generation(2))?;
     /// let opened = sealer.open::<u64>(&token)?;
     /// let user_generation_in_db = 3; // looked up by opened.session
     /// assert_eq!(opened.require_generation(user_generation_in_db).unwrap_err(), OpenError::Revoked);
@@ -290,13 +412,13 @@ impl<T> Opened<T> {
 /// struct Blocklist(Vec<SessionId>);
 /// impl Revocation for Blocklist {
 ///     fn is_revoked(&self, meta: &SessionMeta) -> bool {
-///         meta.session_id.is_some_and(|id| self.0.contains(&id))
+///         meta.session_id().is_some_and(|id| self.0.contains(&id))
 ///     }
 /// }
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
-/// let token = sealer.seal(&1u8)?;
-/// let id = sealer.open::<u8>(&token)?.meta.session_id.unwrap();
+/// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+/// let id = sealer.open::<u8>(&token)?.meta.session_id().unwrap();
 /// sealer.set_revocation(Some(Arc::new(Blocklist(vec![id]))));
 /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

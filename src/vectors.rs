@@ -472,8 +472,10 @@ fn build_vector(case: &Case) -> Value {
         .open_config
         .clone()
         .unwrap_or_else(|| case.seal_config.clone());
-    let opener = Sealer::new(ring(&case.open_ring), open_config.build());
-    let opened = opener.open_at::<VectorSession>(&token, crate::unix_time::from_secs(case.open_at));
+    let at = crate::unix_time::from_secs(case.open_at);
+    let opener = Sealer::new(ring(&case.open_ring), open_config.build())
+        .with_clock(crate::clock::ManualClock::at(at));
+    let opened = opener.open::<VectorSession>(&token);
     let expect = match (&opened, case.expect) {
         (Ok(o), Ok(())) => {
             let Payload::Session(s) = &case.payload else {

@@ -26,7 +26,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use sealed_session::tower::SessionLayer;
-use sealed_session::{Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Keyring, ManualClock, MasterKey, Sealer, SessionOptions};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -402,7 +402,9 @@ fn plant(planter: &Planter, kind: &str) -> Response {
     };
     let mut token = planter
         .sealer
-        .seal_with_at(&value, &SessionOptions::default(), at)
+        .clone()
+        .with_clock(ManualClock::at(at))
+        .seal(&value, &SessionOptions::default())
         .unwrap();
     if kind == "tampered" {
         let mut bytes = token.into_bytes();

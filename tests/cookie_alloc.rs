@@ -28,7 +28,7 @@ fn an_over_long_cookie_value_is_refused_before_it_is_copied() {
     for chunks in [1, 4] {
         let settings = CookieSettings::builder().chunks(chunks).build().unwrap();
         let config = settings.config_builder().build().unwrap();
-        let cookies = SessionCookie::new(common::sealer_with(config), settings).unwrap();
+        let cookies = SessionCookie::new(common::sealer_with(config).sealer, settings).unwrap();
         let single = format!("__Host-session={huge}");
         let chunked = format!("__Host-session.0=2.AAAAAA.{huge}; __Host-session.1=2.AAAAAA.AAAAAA");
         for header in [&single, &chunked] {

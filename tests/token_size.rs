@@ -15,16 +15,20 @@
 #[path = "../benches/common/session.rs"]
 mod session;
 
+mod common;
+
+use common::{Clocked, clocked};
+
 use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const DAY: i64 = 86_400;
 
-fn sealer() -> Sealer {
-    Sealer::new(
+fn sealer() -> Clocked {
+    clocked(Sealer::new(
         Keyring::new(1, MasterKey::generate().unwrap()),
         Config::default(),
-    )
+    ))
 }
 
 /// Midnight UTC at the start of some epoch (the default rotation period is one day).
@@ -38,19 +42,29 @@ const OFFSETS: [i64; 8] = [0, 1, 127, 128, 16_383, 16_384, 43_200, DAY - 1];
 /// A token for `value` of a session started `age` seconds before `at`: sealed fresh at the start,
 /// then renewed at `at` (renewal keeps the start).
 fn token_of_age<T: serde::Serialize>(
-    sealer: &Sealer,
+    sealer: &Clocked,
     value: &T,
     opts: &SessionOptions,
     at: OffsetDateTime,
     age: i64,
 ) -> String {
     let start = at - Duration::seconds(age);
-    let fresh = sealer.seal_with_at(value, opts, start).unwrap();
+    let fresh = sealer
+        .at((start).unix_timestamp())
+        .seal(value, opts)
+        .unwrap();
     if age == 0 {
         return fresh;
     }
-    let meta = sealer.open_raw_at(&fresh, start).unwrap().meta;
-    sealer.renew_at(value, &meta, at).unwrap()
+    let meta = sealer
+        .at((start).unix_timestamp())
+        .open_raw(&fresh)
+        .unwrap()
+        .meta;
+    sealer
+        .at((at).unix_timestamp())
+        .renew(value, &meta)
+        .unwrap()
 }
 
 #[test]
@@ -58,11 +72,18 @@ fn fresh_default_session_costs_60_characters() {
     let sealer = sealer();
     let noon = epoch_start() + Duration::seconds(43_200);
     // `()` is an empty postcard payload: the token is pure overhead.
-    let token = sealer.seal_at(&(), noon).unwrap();
+    let token = sealer
+        .at((noon).unix_timestamp())
+        .seal(&(), &SessionOptions::default())
+        .unwrap();
     assert_eq!(token.len(), 60, "fixed overhead of a fresh default session");
     for offset in OFFSETS {
         let at = epoch_start() + Duration::seconds(offset);
-        let len = sealer.seal_at(&(), at).unwrap().len();
+        let len = sealer
+            .at((at).unix_timestamp())
+            .seal(&(), &SessionOptions::default())
+            .unwrap()
+            .len();
         let want = if offset < 128 {
             58 // 43 raw bytes
         } else if offset < 16_384 {
@@ -169,8 +190,22 @@ fn small_session_token_is_148_characters() {
     );
     let noon = epoch_start() + Duration::seconds(43_200);
     // 24 + 5 + 66 + 16 = 111 raw bytes.
-    assert_eq!(sealer.seal_at(&small, noon).unwrap().len(), 148);
-    assert!(sealer.seal_at(&small, epoch_start()).unwrap().len() <= 148);
+    assert_eq!(
+        sealer
+            .at((noon).unix_timestamp())
+            .seal(&small, &SessionOptions::default())
+            .unwrap()
+            .len(),
+        148
+    );
+    assert!(
+        sealer
+            .at((epoch_start()).unix_timestamp())
+            .seal(&small, &SessionOptions::default())
+            .unwrap()
+            .len()
+            <= 148
+    );
 }
 
 #[test]
@@ -184,7 +219,7 @@ fn largest_payload_for_one_default_cookie() {
     );
     for (persistent, want) in [(false, 3014), (true, 3013)] {
         let opts = SessionOptions::default().persistent(persistent);
-        let max = sealer.max_payload_len(cookies.max_token_len(), &opts);
+        let max = sealer.max_payload_len(&opts).unwrap();
         assert_eq!(max, want, "persistent {persistent}");
         assert!(sealer.sealed_len(max, &opts) <= cookies.max_token_len());
         assert!(sealer.sealed_len(max + 1, &opts) > cookies.max_token_len());

@@ -310,7 +310,7 @@ async fn private(session: Session<AppSession>) -> Response {
         counter = s.counter,
         note_len = s.note.len(),
         note = esc(&s.note),
-        persistent = meta.persistent,
+        persistent = meta.is_persistent(),
         sealed_at = meta.sealed_at().unix_timestamp(),
         idle = meta.idle_deadline(),
         absolute = meta.absolute_deadline(),
@@ -328,7 +328,7 @@ async fn whoami(session: Session<AppSession>, headers: HeaderMap) -> Response {
             s.admin,
             s.counter,
             s.note.len(),
-            m.persistent
+            m.is_persistent()
         ),
         (_, _, Some(e)) => format!("signed-out error={e:?} cookies={cookies}"),
         _ => format!("signed-out cookies={cookies}"),

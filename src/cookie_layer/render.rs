@@ -258,7 +258,7 @@ impl CookieSettings {
         &self,
         token: &str,
         meta: &SessionMeta,
-        now: i64,
+        now: u64,
         present: Present,
     ) -> Result<SetCookies, SealError> {
         let too_long = SealError::TooLong {
@@ -337,16 +337,13 @@ impl CookieSettings {
 
 /// `Max-Age` and `Expires` for a persistent session: up to the earlier deadline, never negative.
 /// `None` for a browser-session session.
-fn expiry(meta: &SessionMeta, now: i64) -> Option<(u64, OffsetDateTime)> {
-    if !meta.persistent {
+fn expiry(meta: &SessionMeta, now: u64) -> Option<(u64, OffsetDateTime)> {
+    if !meta.is_persistent() {
         return None;
     }
     let deadline = meta.idle_deadline().min(meta.absolute_deadline());
-    let left = deadline
-        .unix_timestamp()
-        .checked_sub(now)
-        .and_then(|secs| u64::try_from(secs).ok())
-        .unwrap_or(0);
+    let left =
+        u64::try_from(deadline.unix_timestamp()).map_or(0, |deadline| deadline.saturating_sub(now));
     Some((left, deadline))
 }
 
@@ -390,6 +387,7 @@ fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
     use crate::sealer::{Lineage, Sealer};
     use crate::{Keyring, MasterKey, SessionOptions};
 
@@ -398,16 +396,17 @@ mod tests {
     }
 
     /// 2026-01-01 00:00:00 UTC.
-    const T0: i64 = 1_767_225_600;
+    const T0: u64 = 1_767_225_600;
 
     /// A token sealed at `now` with these settings' bound config, and its metadata.
-    fn sealed(settings: &CookieSettings, persistent: bool, now: i64) -> (String, SessionMeta) {
+    fn sealed(settings: &CookieSettings, persistent: bool, now: u64) -> (String, SessionMeta) {
         let config = settings.config_builder().build().unwrap();
-        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(ManualClock::at(at(now as i64)));
         let options = SessionOptions::default().persistent(persistent);
-        sealer
-            .seal_with_meta_at(&1u8, Lineage::New(&options), at(now))
-            .unwrap()
+        let (token, meta, sealed_at) = sealer.seal_with_meta(&1u8, Lineage::New(&options)).unwrap();
+        assert_eq!(sealed_at, now);
+        (token, meta)
     }
 
     fn present(s: &CookieSettings, header: &str) -> Present {
@@ -456,7 +455,7 @@ mod tests {
         let c = c.iter().next().unwrap();
         // Persistent defaults: 7 days idle, 30 days absolute; the idle deadline decides.
         assert_eq!(c.max_age(), Some(7 * 86_400));
-        assert_eq!(c.expires(), Some(at(T0 + 7 * 86_400)));
+        assert_eq!(c.expires(), Some(at(T0 as i64 + 7 * 86_400)));
         assert!(
             c.to_string()
                 .contains("Expires=Thu, 08 Jan 2026 00:00:00 GMT")

@@ -177,9 +177,9 @@ impl SessionCookie {
         let sealer = self.bound();
         let opened = sealer.open_raw(token)?;
         let expected = sealer.config().schema_version();
-        if opened.meta.schema_version != expected {
+        if opened.meta.schema_version() != expected {
             return Err(LoadError::Open(OpenError::SchemaMismatch {
-                found: opened.meta.schema_version,
+                found: opened.meta.schema_version(),
                 expected,
             }));
         }
@@ -314,15 +314,14 @@ impl SessionCookie {
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
-        let now = time::OffsetDateTime::now_utc();
-        let (token, meta) = self.bound().seal_with_meta_at(value, lineage, now)?;
+        let (token, meta, now) = self.bound().seal_with_meta(value, lineage)?;
         self.settings
-            .set_cookies(&token, &meta, now.unix_timestamp(), read.present())
+            .set_cookies(&token, &meta, now, read.present())
     }
 
-    /// The sealer's time, in unix seconds.
-    pub(crate) fn now(&self) -> i64 {
-        time::OffsetDateTime::now_utc().unix_timestamp()
+    /// The sealer's clock, in unix seconds (`None` before 1970).
+    pub(crate) fn now(&self) -> Option<u64> {
+        self.sealer.now()
     }
 }
 
@@ -494,7 +493,7 @@ mod tests {
         assert_eq!(admin.sealer().config().purpose(), "__Host-admin");
         // A token sealed under the swapped-in purpose does not open either.
         let stray = sealer(Config::builder().purpose("shared").build().unwrap())
-            .seal(&1u8)
+            .seal(&1u8, &SessionOptions::default())
             .unwrap();
         let stray = shop
             .settings()

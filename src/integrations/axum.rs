@@ -138,7 +138,7 @@ impl<T> Session<T> {
     /// ```
     /// # use sealed_session::axum::Session;
     /// fn persistent(session: &Session<String>) -> bool {
-    ///     session.meta().is_some_and(|m| m.persistent)
+    ///     session.meta().is_some_and(|m| m.is_persistent())
     /// }
     /// ```
     #[must_use]
@@ -270,12 +270,35 @@ mod tests {
     use super::Session;
     use crate::tower::SessionLayer;
     use crate::{
-        CookieSettings, Keyring, MasterKey, SealError, Sealer, SessionCookie, SessionOptions,
+        CookieSettings, Keyring, Lifetimes, ManualClock, MasterKey, SealError, Sealer,
+        SessionCookie, SessionOptions,
     };
 
+    /// 2027-01-15 08:00:00 UTC.
+    const T0: i64 = 1_800_000_000;
+
+    fn at(secs: i64) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
+    }
+
     fn cookies(settings: CookieSettings) -> SessionCookie {
-        let config = settings.config_builder().build().unwrap();
-        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        clocked(settings, &ManualClock::at(at(T0)))
+    }
+
+    /// Idle 1 h, absolute 3 h, renewal after 50 %, leeway 60 s, on `clock`.
+    fn clocked(settings: CookieSettings, clock: &ManualClock) -> SessionCookie {
+        let lifetimes = Lifetimes::new(
+            std::time::Duration::from_secs(3 * 3600),
+            std::time::Duration::from_secs(3600),
+        );
+        let config = settings
+            .config_builder()
+            .browser_session(lifetimes)
+            .renew_after_percent(50)
+            .build()
+            .unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(clock.clone());
         SessionCookie::new(sealer, settings).unwrap()
     }
 
@@ -390,6 +413,66 @@ mod tests {
         let read = call(&app, "GET", "/read", Some(pair(&login.set_cookies[0])));
         assert_eq!(read.body, "Some((\"alice\", false)) None");
         assert!(read.set_cookies.is_empty(), "{:?}", read.set_cookies);
+    }
+
+    #[test]
+    fn a_handler_that_only_reads_keeps_the_session_alive_until_the_absolute_deadline() {
+        let clock = ManualClock::at(at(T0));
+        let app = app(clocked(CookieSettings::default(), &clock));
+        let login = call(&app, "POST", "/login", None);
+        let mut cookie = pair(&login.set_cookies[0]).to_owned();
+        // Half the idle window not yet used: nothing sent.
+        clock.set(at(T0 + 1799));
+        assert!(
+            call(&app, "GET", "/read", Some(&cookie))
+                .set_cookies
+                .is_empty()
+        );
+        // Every 40 minutes, past the renewal point each time, for longer than the idle window:
+        // the layer renews and the session lives on, with the same start.
+        let mut t = T0;
+        let mut renewals = 0;
+        while t + 2400 < T0 + 3 * 3600 {
+            t += 2400;
+            clock.set(at(t));
+            let r = call(&app, "GET", "/read", Some(&cookie));
+            assert_eq!(r.body, "Some((\"alice\", false)) None", "at {}", t - T0);
+            assert_eq!(r.set_cookies.len(), 1, "at {}", t - T0);
+            assert!(!r.set_cookies[0].starts_with("__Host-session=;"));
+            cookie = pair(&r.set_cookies[0]).to_owned();
+            renewals += 1;
+        }
+        assert_eq!(renewals, 4);
+        // Past the absolute deadline, inside the leeway: the token still opens, but the layer
+        // removes the cookie instead of failing a renewal.
+        clock.set(at(T0 + 3 * 3600 + 30));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, "Some((\"alice\", false)) None");
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // After the leeway: no session, and the cookie is removed all the same.
+        clock.set(at(T0 + 3 * 3600 + 61));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert!(
+            r.body
+                .starts_with("None Some(\"session cookie refused: session expired"),
+            "{}",
+            r.body
+        );
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+    }
+
+    #[test]
+    fn a_handler_that_writes_wins_over_a_due_renewal() {
+        let clock = ManualClock::at(at(T0));
+        let app = app(clocked(CookieSettings::default(), &clock));
+        let login = call(&app, "POST", "/login", None);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        clock.set(at(T0 + 2400));
+        let r = call(&app, "POST", "/logout", Some(&cookie));
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
     }
 
     #[test]

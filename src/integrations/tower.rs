@@ -3,7 +3,7 @@
 //!
 //! [`SessionLayer`] opens the session once per request and puts a [`SessionHandle`] in the
 //! request's extensions. After the handler, unless the handler wrote the session itself:
-//! - a session whose renewal is due ([`SessionMeta::should_reseal`]) is renewed, re-sealing the
+//! - a session whose renewal is due ([`SessionMeta::renewal_due`]) is renewed, re-sealing the
 //!   same authenticated payload bytes (the layer needs no session type);
 //! - a session past its absolute deadline (it can still open inside the leeway) gets removal
 //!   cookies, never an error;
@@ -222,7 +222,7 @@ impl SessionHandle {
     /// ```
     /// use sealed_session::tower::SessionHandle;
     /// fn persistent(handle: &SessionHandle) -> bool {
-    ///     handle.meta().is_some_and(|m| m.persistent)
+    ///     handle.meta().is_some_and(|m| m.is_persistent())
     /// }
     /// ```
     #[must_use]
@@ -350,10 +350,16 @@ fn automatic(state: &State) -> SetCookies {
         Err(_) => cookies.cleanup(&state.read),
         Ok(Some(opened)) => {
             let meta = &opened.meta;
-            if cookies.now() >= meta.absolute_deadline().unix_timestamp() {
+            let deadline = u64::try_from(meta.absolute_deadline().unix_timestamp()).ok();
+            let past_deadline = match (cookies.now(), deadline) {
+                (Some(now), Some(deadline)) => now >= deadline,
+                // A clock before 1970 cannot renew; leave the cookie as it is.
+                _ => false,
+            };
+            if past_deadline {
                 return cookies.remove(&state.read);
             }
-            if !meta.should_reseal() {
+            if !meta.renewal_due() {
                 return SetCookies::default();
             }
             match cookies.renew_bytes(&state.read, &opened.session, meta) {
