@@ -127,26 +127,31 @@ impl SetCookie {
     }
 
     /// The `Expires` instant, present exactly when `Max-Age` is.
+    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn expires(&self) -> Option<OffsetDateTime> {
         self.expiry.map(|(_, at)| at)
     }
 
     /// The `Path` attribute.
+    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// The `Domain` attribute.
+    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
     }
 
     /// Whether the cookie is `Secure`.
+    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn secure(&self) -> bool {
         self.secure
     }
 
     /// The `SameSite` attribute.
+    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn same_site(&self) -> SameSite {
         self.same_site
     }
@@ -295,6 +300,7 @@ impl CookieSettings {
 
     /// Removal cookies for exactly what the request carried, without setting anything: for a
     /// request whose cookie did not open (tampered, expired), so the browser stops sending it.
+    #[cfg(any(test, feature = "tower"))]
     pub(crate) fn cleanup_cookies(&self, present: Present) -> SetCookies {
         let mut out = Vec::new();
         if present.single() {

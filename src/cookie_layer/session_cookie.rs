@@ -11,7 +11,7 @@ use crate::cookie_layer::error::LoadError;
 use crate::cookie_layer::parse::ReadCookies;
 use crate::cookie_layer::render::SetCookies;
 use crate::cookie_layer::settings::CookieSettings;
-use crate::error::{ConfigError, OpenError, SealError};
+use crate::error::{ConfigError, SealError};
 use crate::sealer::{Lineage, Sealer};
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
@@ -167,6 +167,7 @@ impl SessionCookie {
 
     /// Opens the session a request carried as its authenticated payload bytes, refusing another
     /// schema version as [`SessionCookie::open`] does (the tower layer: it needs no `T`).
+    #[cfg(feature = "tower")]
     pub(crate) fn open_bytes(
         &self,
         read: &ReadCookies,
@@ -178,7 +179,7 @@ impl SessionCookie {
         let opened = sealer.open_raw(token)?;
         let expected = sealer.config().schema_version();
         if opened.meta.schema_version() != expected {
-            return Err(LoadError::Open(OpenError::SchemaMismatch {
+            return Err(LoadError::Open(crate::error::OpenError::SchemaMismatch {
                 found: opened.meta.schema_version(),
                 expected,
             }));
@@ -292,12 +293,14 @@ impl SessionCookie {
 
     /// Removal cookies for exactly the session cookies the request carried (none if it carried
     /// none): for cookies that gave no session.
+    #[cfg(feature = "tower")]
     pub(crate) fn cleanup(&self, read: &ReadCookies) -> SetCookies {
         self.settings.cleanup_cookies(read.present())
     }
 
     /// Re-seals the authenticated payload bytes of an open session as they are (the tower layer's
     /// renewal: it needs no `T`).
+    #[cfg(feature = "tower")]
     pub(crate) fn renew_bytes(
         &self,
         read: &ReadCookies,
@@ -320,6 +323,7 @@ impl SessionCookie {
     }
 
     /// The sealer's clock, in unix seconds (`None` before 1970).
+    #[cfg(feature = "tower")]
     pub(crate) fn now(&self) -> Option<u64> {
         self.sealer.now()
     }
@@ -327,8 +331,10 @@ impl SessionCookie {
 
 /// Payload bytes that serialize as themselves: postcard writes a tuple's elements one after
 /// another without a length, and a `u8` as one byte.
+#[cfg(feature = "tower")]
 struct RawPayload<'a>(&'a [u8]);
 
+#[cfg(feature = "tower")]
 impl Serialize for RawPayload<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple as _;
@@ -343,6 +349,7 @@ impl Serialize for RawPayload<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::OpenError;
     use crate::{Keyring, MasterKey};
 
     /// A fixed key, so that two sealers share it and only the purpose tells their tokens apart.
@@ -529,6 +536,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "tower")]
     #[test]
     fn renewing_the_payload_bytes_keeps_the_value() {
         let c = cookies(CookieSettings::default());
@@ -547,6 +555,7 @@ mod tests {
         assert_eq!(renewed.meta.session_start(), raw.meta.session_start());
     }
 
+    #[cfg(feature = "tower")]
     #[test]
     fn another_schema_is_refused_when_opened_as_bytes() {
         let settings = CookieSettings::default();

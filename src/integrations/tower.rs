@@ -13,7 +13,7 @@
 //! handler that only reads the session cannot log an active user out by forgetting a call.
 //!
 //! ```
-//! use axum::{Extension, Router, routing::get};
+//! use ::axum::{Extension, Router, routing::get};
 //! use sealed_session::tower::{SessionHandle, SessionLayer};
 //! use sealed_session::*;
 //!
