@@ -312,6 +312,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn round_trip_every_size() {
         let s = settings(4);
         let base = s.name().len();
@@ -334,6 +338,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn partial_sets_fail() {
         let s = settings(4);
         let values = split(&token(9000, 2), 14, 4).unwrap();
@@ -348,6 +356,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn a_chunk_sent_twice_is_refused_even_with_equal_values() {
         let s = settings(4);
         let values = split(&token(9000, 2), 14, 4).unwrap();
@@ -360,6 +372,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn only_the_form_the_writer_produces_is_read() {
         let s = settings(4);
         let base = s.name().len();
@@ -395,6 +411,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn mixed_sets_fail_structurally() {
         let s = settings(4);
         let a = split(&token(9000, 3), 14, 4).unwrap();
@@ -412,6 +432,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "parses sets of 5-16 KB: slow under Miri; the parsing paths run there in bad_chunk_headers"
+    )]
     fn a_set_larger_than_the_settings_allow() {
         let values = split(&token(9000, 6), 14, 4).unwrap();
         let h = header("__Host-session", &values);

@@ -340,12 +340,14 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: minutes under Miri; fuzzed natively by the cookie_header target")]
         fn any_bytes_read_without_panic(header in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
             let s = CookieSettings::builder().chunks(4).build().unwrap();
             let _ = s.read([header.as_slice()]);
         }
 
         #[test]
+        #[cfg_attr(miri, ignore = "256 proptest cases: minutes under Miri; fuzzed natively by the cookie_header target")]
         fn our_cookie_is_found_among_any_others(
             others in proptest::collection::vec("[!#-+\\--:<-\\[\\]-~]{0,12}=[ -:<-~]{0,20}", 0..8),
             token in "[A-Za-z0-9_-]{1,64}",

@@ -392,6 +392,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn an_unbound_sealer_is_refused() {
         let settings = CookieSettings::builder()
             .name("__Host-shop")
@@ -424,6 +428,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn a_token_for_one_cookie_never_opens_as_another() {
         let shop = cookies(
             CookieSettings::builder()
@@ -451,6 +459,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn an_oversized_session_fails_to_seal_as_too_long() {
         let c = cookies(CookieSettings::default());
         let err = c
@@ -463,6 +475,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn a_hot_reload_cannot_unbind_the_cookie() {
         let shop = cookies(
             CookieSettings::builder()
@@ -514,6 +530,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn chunked_session_grows_and_shrinks() {
         let c = cookies(CookieSettings::builder().chunks(4).build().unwrap());
         let opts = SessionOptions::default();
@@ -538,6 +558,10 @@ mod tests {
 
     #[cfg(feature = "tower")]
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn renewing_the_payload_bytes_keeps_the_value() {
         let c = cookies(CookieSettings::default());
         let value = (42u64, "alice".to_owned(), vec![1u8, 2, 3]);
@@ -557,6 +581,10 @@ mod tests {
 
     #[cfg(feature = "tower")]
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn another_schema_is_refused_when_opened_as_bytes() {
         let settings = CookieSettings::default();
         let v1 = settings.config_builder().schema_version(1).build().unwrap();
@@ -578,6 +606,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "seals and opens KB-sized tokens: minutes under Miri; the same code runs there in the sealer and render tests"
+    )]
     fn spliced_chunks_do_not_open() {
         let c = cookies(CookieSettings::builder().chunks(4).build().unwrap());
         let opts = SessionOptions::default();

@@ -379,6 +379,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn an_anonymous_request_is_never_reissued_as_admin() {
         let app = app(cookies(CookieSettings::default()));
         let r = call(&app, "POST", "/sudo", None);
@@ -391,6 +395,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_logged_in_session_is_reissued_and_renewed() {
         let app = app(cookies(CookieSettings::default()));
         let login = call(&app, "POST", "/login", None);
@@ -407,6 +415,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_handler_that_only_reads_sends_no_cookie_for_a_fresh_session() {
         let app = app(cookies(CookieSettings::default()));
         let login = call(&app, "POST", "/login", None);
@@ -416,6 +428,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_handler_that_only_reads_keeps_the_session_alive_until_the_absolute_deadline() {
         let clock = ManualClock::at(at(T0));
         let app = app(clocked(CookieSettings::default(), &clock));
@@ -464,6 +480,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_handler_that_writes_wins_over_a_due_renewal() {
         let clock = ManualClock::at(at(T0));
         let app = app(clocked(CookieSettings::default(), &clock));
@@ -476,6 +496,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn dead_cookies_are_removed_and_the_handler_sees_no_session() {
         let app = app(cookies(
             CookieSettings::builder().chunks(3).build().unwrap(),
@@ -499,6 +523,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_payload_of_another_type_is_no_session_and_its_cookie_is_removed() {
         let c = cookies(CookieSettings::default());
         let set = c
@@ -516,6 +544,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn a_handler_that_writes_wins() {
         let app = app(cookies(CookieSettings::default()));
         let login = call(&app, "POST", "/login", None);
@@ -529,6 +561,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn errors_reach_the_client_without_detail() {
         let too_big = SealError::TooLong {
             len: 5000,
@@ -553,6 +589,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
     fn debug_never_shows_a_value() {
         let c = cookies(CookieSettings::default());
         let set = c

@@ -77,6 +77,10 @@ mod tests {
     use crate::{Keyring, MasterKey, Sealer, SessionCookie, SessionOptions};
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "a 5000-byte session over chunks: about a minute under Miri"
+    )]
     fn headers_round_trip() {
         let settings = CookieSettings::builder()
             .name("__Secure-x")
