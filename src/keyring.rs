@@ -83,7 +83,8 @@ impl Keyring {
     }
 
     /// Reads a keyring list (see [`Keyring::from_list`]) from the environment variable `var`, or
-    /// from the file named by `{var}_FILE`.
+    /// from the file named by `{var}_FILE`. Prefer the file: keys in the environment stay there
+    /// for the life of the process (and its children), where this crate cannot wipe them.
     ///
     /// # Errors
     /// As [`Keyring::from_list`], plus [`KeyError::Missing`] and [`KeyError::Unreadable`]; every

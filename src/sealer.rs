@@ -18,7 +18,7 @@ use crate::epoch_keys::KeyTable;
 use crate::error::{OpenError, SealError};
 use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, VERSION};
 use crate::keyring::Keyring;
-use crate::scratch::with_scratch;
+use crate::scratch::{self, with_scratch};
 use crate::session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
 
 /// Seals sessions into tokens and opens them again. `Send + Sync`, cheap to clone (one `Arc`);
@@ -766,11 +766,15 @@ fn seal_claims<T: Serialize + ?Sized>(
     }
     .to_bytes();
     with_scratch(|raw| {
+        // The plaintext grows only through `scratch::reserve`, which wipes what it leaves behind:
+        // room for the header and the largest claims first, then the payload, then the tag.
+        let largest_claims = claims::encoded_len_of(u64::MAX, u64::MAX, u64::MAX, u32::MAX, true);
+        scratch::reserve(raw, HEADER_LEN.saturating_add(largest_claims));
         raw.extend_from_slice(&header);
         claims.encode(epoch_start, raw).ok_or(SealError::Clock)?;
         let payload_start = raw.len();
-        let taken = std::mem::take(raw);
-        *raw = postcard::to_extend(value, taken).map_err(|_| SealError::Serialize)?;
+        scratch::serialize_into(value, raw).map_err(|_| SealError::Serialize)?;
+        scratch::reserve(raw, TAG_LEN);
         // The length judged is the worst case over every instant this session could be sealed
         // at (largest seal offset and age), so the verdict never depends on the time of day.
         let payload_len = raw.len().saturating_sub(payload_start);
