@@ -440,8 +440,10 @@ mod tests {
         let values = split(&token(9000, 6), 14, 4).unwrap();
         let h = header("__Host-session", &values);
         assert_eq!(read(&settings(2), &h), Err(LoadError::TooManyChunks));
-        // Chunking turned off since the set was written: still a clean refusal.
+        // Chunking turned off since the set was written: still a clean refusal, and one that an
+        // honest browser causes, so not logged as an attack.
         assert_eq!(read(&settings(1), &h), Err(LoadError::TooManyChunks));
+        assert!(!LoadError::TooManyChunks.is_attack_signal());
     }
 
     #[test]

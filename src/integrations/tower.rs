@@ -370,3 +370,44 @@ fn automatic(state: &State) -> SetCookies {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CookieSettings, Keyring, MasterKey, Sealer};
+
+    fn handle(cookie: &str) -> SessionHandle {
+        let settings = CookieSettings::default();
+        let config = settings.config_builder().build().unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        let cookies = SessionCookie::new(sealer, settings).unwrap();
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::COOKIE, cookie.parse().unwrap());
+        SessionHandle::open(&cookies, &headers)
+    }
+
+    #[test]
+    fn writes_without_an_open_session_start_none() {
+        for cookie in ["theme=dark", "__Host-session=junk"] {
+            let h = handle(cookie);
+            assert_eq!(h.renew(&1u8), Err(SealError::NoSession));
+            assert_eq!(h.reissue(&1u8), Err(SealError::NoSession));
+            assert!(h.meta().is_none());
+            // Nothing was written: the layer decides (here: remove the junk, or nothing).
+            let sent = h.finish();
+            assert!(sent.iter().all(crate::SetCookie::is_removal), "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_write_wins_and_is_sent_once() {
+        let h = handle("theme=dark");
+        h.seal(&"alice", &SessionOptions::default()).unwrap();
+        h.remove();
+        let sent = h.finish();
+        assert_eq!(sent.len(), 1);
+        assert!(sent.iter().all(crate::SetCookie::is_removal));
+        // After the response, nothing is left to send.
+        assert!(h.finish().is_empty());
+    }
+}
