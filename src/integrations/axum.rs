@@ -297,9 +297,16 @@ mod tests {
             .renew_after_percent(50)
             .build()
             .unwrap();
-        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
-            .with_clock(clock.clone());
+        let sealer = Sealer::new(Keyring::new(1, key(1)), config).with_clock(clock.clone());
         SessionCookie::new(sealer, settings).unwrap()
+    }
+
+    /// A fixed key per label.
+    fn key(label: u8) -> MasterKey {
+        let bytes: Vec<u8> = (0u8..32)
+            .map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a)
+            .collect();
+        MasterKey::from_bytes(&bytes).unwrap()
     }
 
     /// The `reissue` example of the adapter's first release, as written: it read an absent
@@ -477,6 +484,40 @@ mod tests {
             r.body
         );
         assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_session_under_a_retiring_key_is_moved_to_the_new_one_by_the_layer() {
+        let clock = ManualClock::at(at(T0));
+        let c = clocked(CookieSettings::default(), &clock);
+        let app = app(c.clone());
+        let login = call(&app, "POST", "/login", None);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        // Rotation: a new primary key; the old one only opens. A minute later (renewal is not
+        // due by time), the next request that only reads moves the session to the new key.
+        let ring = Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap();
+        c.sealer().replace_keyring(ring);
+        clock.set(at(T0 + 60));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert_eq!(r.body, "Some((\"alice\", false)) None");
+        assert_eq!(r.set_cookies.len(), 1);
+        let renewed = pair(&r.set_cookies[0]).to_owned();
+        // The old key retired: the renewed cookie opens, the old one does not.
+        c.sealer().replace_keyring(Keyring::new(2, key(2)));
+        assert!(
+            call(&app, "GET", "/read", Some(&renewed))
+                .body
+                .starts_with("Some(")
+        );
+        assert!(
+            call(&app, "GET", "/read", Some(&cookie))
+                .body
+                .starts_with("None")
+        );
     }
 
     #[test]
