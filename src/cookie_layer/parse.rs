@@ -168,17 +168,8 @@ impl CookieSettings {
         self.read_pairs(cookie_headers.into_iter().flat_map(pairs))
     }
 
-    /// [`CookieSettings::read`] over name/value pairs already split (for example by a framework's
-    /// cookie jar).
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::CookieSettings;
-    /// let pairs = [(b"__Host-session".as_slice(), b"QUJD".as_slice())];
-    /// let read = CookieSettings::default().read_pairs(pairs);
-    /// assert_eq!(read, CookieSettings::default().read([b"__Host-session=QUJD".as_slice()]));
-    /// ```
-    pub fn read_pairs<'a, I>(&self, pairs: I) -> ReadCookies
+    /// [`CookieSettings::read`] over name/value pairs already split (by a framework's cookie jar).
+    pub(crate) fn read_pairs<'a, I>(&self, pairs: I) -> ReadCookies
     where
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {

@@ -203,7 +203,7 @@ impl SessionCookie {
     /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
     /// let read = cookies.settings().read([]);
     /// let set = cookies.seal(&read, &vec![0u8; 2000], &SessionOptions::default())?;
-    /// assert_eq!(set.len(), 1);
+    /// assert_eq!(set.iter().len(), 1);
     /// let too_big = cookies.seal(&read, &vec![0u8; 4000], &SessionOptions::default());
     /// assert!(matches!(too_big, Err(SealError::TooLong { .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -233,7 +233,7 @@ impl SessionCookie {
     /// let read = cookies.settings().read([header.as_bytes()]);
     /// let opened = cookies.open::<u32>(&read)?.expect("a session");
     /// let set = cookies.renew(&read, &(opened.session + 1), &opened.meta)?;
-    /// assert_eq!(set.len(), 1);
+    /// assert_eq!(set.iter().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn renew<T: Serialize + ?Sized>(
@@ -261,7 +261,7 @@ impl SessionCookie {
     /// let read = cookies.settings().read([header.as_bytes()]);
     /// let opened = cookies.open::<String>(&read)?.expect("a session");
     /// let set = cookies.reissue(&read, &"admin", &opened.meta)?;
-    /// assert_eq!(set.len(), 1);
+    /// assert_eq!(set.iter().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reissue<T: Serialize + ?Sized>(

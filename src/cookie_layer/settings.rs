@@ -67,7 +67,7 @@ impl fmt::Display for SameSite {
 }
 
 /// How the session cookie is named, scoped and flagged. Build with [`CookieSettings::builder`] or
-/// take [`CookieSettings::default`]: `__Host-session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
+/// take [`CookieSettings::default`]: `__Host-session`, `Secure`, `HttpOnly` (always: scripts have no use for a sealed token), `SameSite=Lax`,
 /// `Path=/`, no `Domain`, no chunking.
 ///
 /// Bind tokens to the cookie: make the [`Config`] purpose the cookie name (as
@@ -79,7 +79,7 @@ impl fmt::Display for SameSite {
 /// use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer};
 /// let settings = CookieSettings::default();
 /// assert_eq!(settings.name(), "__Host-session");
-/// assert!(settings.secure() && settings.http_only());
+/// assert!(settings.secure()); // and HttpOnly, always
 /// let config = settings.config_builder().build()?;
 /// assert_eq!(config.purpose(), "__Host-session");
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
@@ -175,18 +175,6 @@ impl CookieSettings {
         self.secure
     }
 
-    /// Whether the cookie is `HttpOnly`: always, since scripts have no use for a sealed token and
-    /// XSS should not be able to read it.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(sealed_session::CookieSettings::default().http_only());
-    /// ```
-    #[must_use]
-    pub fn http_only(&self) -> bool {
-        true
-    }
-
     /// The `SameSite` attribute.
     ///
     /// # Example
@@ -208,21 +196,6 @@ impl CookieSettings {
     #[must_use]
     pub fn max_chunks(&self) -> u8 {
         self.max_chunks
-    }
-
-    /// Whether these are the insecure plain-http development settings.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::CookieSettings;
-    /// assert!(!CookieSettings::default().is_insecure_dev_mode());
-    /// let dev = CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
-    /// assert!(dev.is_insecure_dev_mode());
-    /// # Ok::<(), sealed_session::ConfigError>(())
-    /// ```
-    #[must_use]
-    pub fn is_insecure_dev_mode(&self) -> bool {
-        self.dev_mode
     }
 
     /// In the development mode, a loud warning to print at startup; otherwise `None`.
@@ -433,7 +406,7 @@ impl CookieSettingsBuilder {
     /// let dev = sealed_session::CookieSettings::builder()
     ///     .insecure_plain_http_dev_mode_even_in_release_builds()
     ///     .build()?;
-    /// assert!(dev.is_insecure_dev_mode() && !dev.secure());
+    /// assert!(dev.dev_mode_warning().is_some() && !dev.secure());
     /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn insecure_plain_http_dev_mode_even_in_release_builds(mut self) -> Self {
@@ -585,10 +558,10 @@ mod tests {
         let s = CookieSettings::builder().build().unwrap();
         assert_eq!(s, CookieSettings::default());
         assert_eq!(s.name(), "__Host-session");
-        assert!(s.secure() && s.http_only());
+        assert!(s.secure());
         assert_eq!((s.path(), s.domain()), ("/", None));
         assert_eq!(s.same_site(), SameSite::Lax);
-        assert!(!s.is_insecure_dev_mode());
+        assert!(s.dev_mode_warning().is_none());
     }
 
     #[test]
@@ -670,15 +643,27 @@ mod tests {
             dev().build_for(true),
             Err(ConfigError::InsecureDevModeInRelease)
         );
-        assert!(dev().build_for(false).unwrap().is_insecure_dev_mode());
+        assert!(dev().build_for(false).unwrap().dev_mode_warning().is_some());
         // Asked for by name: accepted in both, and the plain call cannot weaken that.
         let named = || {
             CookieSettings::builder()
                 .insecure_plain_http_dev_mode_even_in_release_builds()
                 .insecure_plain_http_dev_mode()
         };
-        assert!(named().build_for(true).unwrap().is_insecure_dev_mode());
-        assert!(named().build_for(false).unwrap().is_insecure_dev_mode());
+        assert!(
+            named()
+                .build_for(true)
+                .unwrap()
+                .dev_mode_warning()
+                .is_some()
+        );
+        assert!(
+            named()
+                .build_for(false)
+                .unwrap()
+                .dev_mode_warning()
+                .is_some()
+        );
         // Secure settings are the same in both.
         assert_eq!(
             CookieSettings::builder().build_for(true),
@@ -706,7 +691,6 @@ mod tests {
             .unwrap();
         assert_eq!(s.name(), "session");
         assert!(!s.secure());
-        assert!(s.http_only());
         assert!(s.dev_mode_warning().unwrap().contains("never use this"));
     }
 

@@ -197,7 +197,7 @@ impl SessionHandle {
     ///
     /// # Errors
     /// Why the session cookies that came gave no session, or
-    /// [`OpenError::Payload`] if the payload is not a `T`. Either means "no session".
+    /// [`OpenError::Payload`](crate::OpenError::Payload) if the payload is not a `T`. Either means "no session".
     ///
     /// # Example
     /// ```
@@ -405,9 +405,9 @@ mod tests {
         h.seal(&"alice", &SessionOptions::default()).unwrap();
         h.remove();
         let sent = h.finish();
-        assert_eq!(sent.len(), 1);
+        assert_eq!(sent.iter().len(), 1);
         assert!(sent.iter().all(crate::SetCookie::is_removal));
         // After the response, nothing is left to send.
-        assert!(h.finish().is_empty());
+        assert!(h.finish().iter().len() == 0);
     }
 }
