@@ -311,6 +311,7 @@ impl SessionHandle {
 
     /// Marks the payload as not the handler's type: no session, and the layer removes the cookie
     /// instead of renewing it.
+    #[cfg(feature = "axum")]
     pub(crate) fn refuse_payload(&self, error: LoadError) {
         let mut state = self.lock();
         if state.loaded.is_ok() {
