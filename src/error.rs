@@ -3,6 +3,10 @@
 
 use core::fmt;
 
+/// The shortest and longest master keys accepted, in bytes (`MasterKey::MIN_LEN` and `MAX_LEN`).
+pub(crate) const MIN_KEY_LEN: usize = 32;
+pub(crate) const MAX_KEY_LEN: usize = 1024;
+
 /// How to make a good master key; appended to every key error that is about the key's value.
 pub(crate) const KEYGEN_HINT: &str = "generate one with `head -c 32 /dev/urandom | base64` \
      or `cargo run --example quickstart`, which prints a fresh key";
@@ -90,8 +94,7 @@ impl fmt::Display for KeyError {
                 write!(
                     f,
                     "master key is {len} bytes, need {} to {}",
-                    crate::MasterKey::MIN_LEN,
-                    crate::MasterKey::MAX_LEN
+                    MIN_KEY_LEN, MAX_KEY_LEN
                 )?;
                 from_var(f, var.as_ref())?;
                 write!(f, "; {KEYGEN_HINT}")
@@ -251,20 +254,31 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Why [`Sealer::seal`](crate::Sealer::seal) and friends produced no token.
+/// Why [`Sealer::seal`](crate::Sealer::seal), [`renew`](crate::Sealer::renew) or
+/// [`reissue`](crate::Sealer::reissue) produced no token.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+/// let err = sealer.seal(&vec![0u8; 4000], &SessionOptions::default()).unwrap_err();
+/// assert!(matches!(err, SealError::TooLong { max: 4096, .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SealError {
-    /// The session value could not be serialized with postcard.
+    /// The session value could not be serialized with postcard (its `Serialize` failed, or it
+    /// has a sequence of unknown length).
     Serialize,
-    /// The token would be longer than the configured maximum.
+    /// The token could be longer than the configured maximum at some time of day.
     TooLong {
-        /// The length the token would have, in characters.
+        /// The longest the token could be, in characters.
         len: usize,
         /// The configured maximum.
         max: usize,
     },
-    /// The clock reads before 1970 or too far in the future for the arithmetic.
+    /// The sealer's clock reads before 1970.
     Clock,
     /// The session to renew is past its absolute deadline (renewal never extends it).
     Expired,
@@ -285,7 +299,7 @@ impl fmt::Display for SealError {
                     "the token would be {len} characters, over the limit of {max}"
                 )
             }
-            Self::Clock => f.write_str("the clock is out of range"),
+            Self::Clock => f.write_str("the clock reads before 1970"),
             Self::Expired => f.write_str("the session is past its absolute deadline"),
             Self::Rng => f.write_str("the operating system random number generator failed"),
             Self::NoSession => f.write_str("there is no open session to renew or reissue"),
@@ -298,9 +312,18 @@ impl std::error::Error for SealError {}
 /// Why [`Sealer::open`](crate::Sealer::open) refused a token.
 ///
 /// In a web app every variant means the same thing to the user: there is no session. Log the
-/// variant server-side (it never contains token bytes or secrets) and never show it to the client.
-/// [`OpenError::is_attack_signal`] tells the variants that an honest browser cannot produce
-/// (tampering, unknown keys) from the ordinary ones (expiry, logout elsewhere).
+/// variant server-side (it never contains token bytes or secrets) and never show it to the client;
+/// [`OpenError::log_level`] says how loudly.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+/// let err = sealer.open::<u8>("not a token").unwrap_err();
+/// assert_eq!(err, OpenError::Malformed);
+/// assert_eq!(err.log_level(), LogLevel::Warn);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OpenError {
@@ -348,26 +371,63 @@ pub enum OpenError {
 }
 
 impl OpenError {
-    /// True for failures an honest client with an old cookie cannot cause: malformed input,
-    /// unknown versions or keys, failed authentication. Worth a metric or a rate limit.
+    /// How loudly to log this refusal. Only bytes that were never a token are
+    /// [`LogLevel::Warn`]; whatever an honest client can send is lower: an expired, idle, revoked
+    /// or retired session ([`LogLevel::Debug`]), and what follows a deploy, a rotation, a change
+    /// of config or clock, or the 2^16-period epoch alias ([`LogLevel::Info`]).
     ///
     /// # Example
     /// ```
-    /// use sealed_session::OpenError;
-    /// assert!(OpenError::Authentication.is_attack_signal());
-    /// assert!(!OpenError::Expired.is_attack_signal());
+    /// use sealed_session::{LogLevel, OpenError};
+    /// assert_eq!(OpenError::Expired.log_level(), LogLevel::Debug);
+    /// assert_eq!(OpenError::UnknownKeyId { id: 1 }.log_level(), LogLevel::Debug); // retired key
+    /// assert_eq!(OpenError::Authentication.log_level(), LogLevel::Info);
+    /// assert_eq!(OpenError::Malformed.log_level(), LogLevel::Warn);
     /// ```
     #[must_use]
-    pub fn is_attack_signal(&self) -> bool {
-        matches!(
-            self,
-            Self::Malformed
-                | Self::UnsupportedVersion { .. }
-                | Self::UnknownKeyId { .. }
-                | Self::Authentication
-                | Self::TooLong { .. }
-        )
+    pub fn log_level(&self) -> LogLevel {
+        match self {
+            // The ordinary end of a session, or a cookie from before a key or epoch retired.
+            Self::Expired
+            | Self::IdleTimeout
+            | Self::Revoked
+            | Self::RetiredEpoch
+            | Self::UnknownKeyId { .. } => LogLevel::Debug,
+            // Honest clients cause these too: a token from a newer or older release, one sealed
+            // under a since-lowered limit, servers whose clocks disagree, a schema or type change
+            // in a deploy, a key whose bytes changed under the same id, a cookie of another app
+            // under the same name, the epoch alias 2^16 periods on. Also what tampering gives.
+            Self::Authentication
+            | Self::UnsupportedVersion { .. }
+            | Self::TooLong { .. }
+            | Self::FromTheFuture
+            | Self::SchemaMismatch { .. }
+            | Self::Payload => LogLevel::Info,
+            // Not base64url, or shorter than a header and a tag: no sealer wrote these bytes.
+            Self::Malformed => LogLevel::Warn,
+        }
     }
+}
+
+/// How loudly to log a refusal ([`OpenError::log_level`]); ordered from quiet to loud. To the
+/// user every refusal means "no session"; the level is for the operator.
+///
+/// # Example
+/// ```
+/// use sealed_session::{LogLevel, OpenError};
+/// let level = OpenError::IdleTimeout.log_level();
+/// assert!(level < LogLevel::Warn); // no alarm for an idle session
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum LogLevel {
+    /// Expected every day: the session ended or its key or epoch was retired.
+    Debug,
+    /// Worth counting, no alarm on its own: honest clients cause it after deploys, rotations,
+    /// config or clock changes; tampering looks the same, so watch the rate.
+    Info,
+    /// No client of this deployment sends it: bytes that were never a token.
+    Warn,
 }
 
 impl fmt::Display for OpenError {
@@ -400,6 +460,33 @@ impl std::error::Error for OpenError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_bytes_that_were_never_a_token_warn() {
+        let all = [
+            OpenError::TooLong { len: 1, max: 0 },
+            OpenError::Malformed,
+            OpenError::UnsupportedVersion { version: 2 },
+            OpenError::UnknownKeyId { id: 3 },
+            OpenError::RetiredEpoch,
+            OpenError::Authentication,
+            OpenError::Expired,
+            OpenError::IdleTimeout,
+            OpenError::FromTheFuture,
+            OpenError::Revoked,
+            OpenError::SchemaMismatch {
+                found: 1,
+                expected: 2,
+            },
+            OpenError::Payload,
+        ];
+        let warn: Vec<_> = all
+            .iter()
+            .filter(|e| e.log_level() == LogLevel::Warn)
+            .collect();
+        assert_eq!(warn, [&OpenError::Malformed]);
+        assert!(LogLevel::Debug < LogLevel::Info && LogLevel::Info < LogLevel::Warn);
+    }
 
     #[test]
     fn messages_are_lower_case_without_trailing_period() {

@@ -25,16 +25,20 @@ mod clock; // the injected clock: system by default, manual for tests
 mod config; // policy with safe defaults
 mod cookie_layer; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
+mod epoch; // all rotation arithmetic: epochs, the accepted window, recovery from 16 bits
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
 mod error; // error enums
 mod format; // header layout, bytes only
 mod integrations; // thin adapters: the cookie crate, http, axum
-mod keyring; // primary and open-only keys by id
+mod keyring; // primary and open-only keys, and the O(1) lookup by id
 mod keys; // master keys: parsing, checks, zeroizing
+mod lifecycle; // new, renew, reissue -> claims; what an opened token's metadata says
 mod payload; // postcard decoding of the authenticated payload
 mod scratch; // per-thread buffer so seal/open do not allocate
-mod sealer; // seal and open: the only caller of the AEAD
+mod sealer; // the public handle: keys, config, clock, hooks, hot reload
 mod session; // options in, metadata out
+mod size; // token length arithmetic, independent of the clock
+mod token; // the AEAD pipeline in the spec's order: the only caller of the AEAD
 mod unix_time; // OffsetDateTime <-> unix seconds
 mod varint; // canonical LEB128
 
@@ -54,7 +58,7 @@ pub use cookie_layer::{
     MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN, ReadCookies, SameSite, SessionCookie,
     SetCookie, SetCookies,
 };
-pub use error::{ConfigError, KeyError, OpenError, SealError};
+pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
 #[cfg(feature = "axum")]
 pub use integrations::axum;
 #[cfg(feature = "tower")]

@@ -16,8 +16,8 @@ use axum::routing::{get, post};
 use sealed_session::axum::Session;
 use sealed_session::tower::SessionLayer;
 use sealed_session::{
-    CookieSettings, KeyError, Keyring, Lifetimes, MasterKey, SealError, Sealer, SessionCookie,
-    SessionOptions,
+    CookieSettings, KeyError, Keyring, Lifetimes, LogLevel, MasterKey, SealError, Sealer,
+    SessionCookie, SessionOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -198,7 +198,11 @@ fn cookie_names(headers: &HeaderMap) -> String {
 /// Logs why a session cookie gave no session: the kind only, never the value.
 fn log_refusal(session: &Session<AppSession>) {
     if let Some(e) = session.error() {
-        let level = if e.is_attack_signal() { "WARN" } else { "INFO" };
+        let level = match e.log_level() {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            _ => "WARN",
+        };
         eprintln!("{level} session cookie refused: {e}");
     }
 }

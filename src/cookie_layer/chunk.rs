@@ -443,7 +443,10 @@ mod tests {
         // Chunking turned off since the set was written: still a clean refusal, and one that an
         // honest browser causes, so not logged as an attack.
         assert_eq!(read(&settings(1), &h), Err(LoadError::TooManyChunks));
-        assert!(!LoadError::TooManyChunks.is_attack_signal());
+        assert_eq!(
+            LoadError::TooManyChunks.log_level(),
+            crate::error::LogLevel::Debug
+        );
     }
 
     #[test]

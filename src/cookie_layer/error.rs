@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::OpenError;
+use crate::error::{LogLevel, OpenError};
 
 /// Why the session cookie(s) a request carried gave no session: they do not form one token in the
 /// one form the cookie layer writes, or the token did not open. In a web app every variant means
@@ -11,10 +11,10 @@ use crate::error::OpenError;
 ///
 /// # Example
 /// ```
-/// use sealed_session::{CookieSettings, LoadError, OpenError};
+/// use sealed_session::{LoadError, LogLevel, OpenError};
 /// let e = LoadError::Open(OpenError::Expired);
 /// assert_eq!(e.to_string(), "session cookie refused: session expired");
-/// assert!(!e.is_attack_signal());
+/// assert_eq!(e.log_level(), LogLevel::Debug);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -43,22 +43,32 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    /// True for failures an honest browser cannot cause (see [`OpenError::is_attack_signal`]).
-    /// Cookie sets a browser can hold honestly (a set left from before chunking was changed, a
-    /// set cut short by a lost response, a stale duplicate) are not.
+    /// How loudly to log this refusal: [`OpenError::log_level`] for a token that did not open.
+    /// For the cookies themselves, only what no browser of this deployment can hold is
+    /// [`LogLevel::Warn`] (a value that is not base64url, or longer than the settings carry).
+    /// A chunk set larger than the settings allow, left from before chunking was turned down or
+    /// off, is [`LogLevel::Debug`], as a retired key is. A duplicate, a partial or mixed set, or
+    /// chunks that are not one set are [`LogLevel::Info`]: a lost response, a cookie for another
+    /// Path, or a chunk left from an older set cause them too; tampering looks the same, so
+    /// watch the rate.
     ///
     /// # Example
     /// ```
-    /// use sealed_session::{LoadError, OpenError};
-    /// assert!(LoadError::Open(OpenError::Authentication).is_attack_signal());
-    /// assert!(!LoadError::TooManyChunks.is_attack_signal());
+    /// use sealed_session::{LoadError, LogLevel, OpenError};
+    /// assert_eq!(LoadError::Open(OpenError::Malformed).log_level(), LogLevel::Warn);
+    /// assert_eq!(LoadError::TooManyChunks.log_level(), LogLevel::Debug);
+    /// assert_eq!(LoadError::Incomplete.log_level(), LogLevel::Info);
+    /// assert_eq!(LoadError::Malformed.log_level(), LogLevel::Warn);
     /// ```
     #[must_use]
-    pub fn is_attack_signal(&self) -> bool {
+    pub fn log_level(&self) -> LogLevel {
         match self {
-            Self::Malformed | Self::TooLong | Self::Inconsistent => true,
-            Self::Duplicate | Self::MixedForms | Self::Incomplete | Self::TooManyChunks => false,
-            Self::Open(e) => e.is_attack_signal(),
+            Self::Open(e) => e.log_level(),
+            Self::TooManyChunks => LogLevel::Debug,
+            Self::Duplicate | Self::MixedForms | Self::Incomplete | Self::Inconsistent => {
+                LogLevel::Info
+            }
+            Self::Malformed | Self::TooLong => LogLevel::Warn,
         }
     }
 }

@@ -371,7 +371,8 @@ fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Resul
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use crate::sealer::{Lineage, Sealer};
+    use crate::lifecycle::Lineage;
+    use crate::sealer::Sealer;
     use crate::{Keyring, MasterKey, SessionOptions};
 
     fn at(unix: i64) -> OffsetDateTime {

@@ -12,7 +12,8 @@ use crate::cookie_layer::parse::ReadCookies;
 use crate::cookie_layer::render::SetCookies;
 use crate::cookie_layer::settings::CookieSettings;
 use crate::error::{ConfigError, SealError};
-use crate::sealer::{Lineage, Sealer};
+use crate::lifecycle::Lineage;
+use crate::sealer::Sealer;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
 /// A [`Sealer`] bound to the [`CookieSettings`] its tokens travel in. Cheap to clone.
@@ -128,9 +129,11 @@ impl SessionCookie {
     /// The sealer, bound again first if a hot reload swapped in a config that is not bound to
     /// the cookie (the one config check per operation).
     fn bound(&self) -> &Sealer {
-        let config = self.sealer.config();
-        if check_binding(&config, &self.settings).is_err() {
-            let mut rebound = config;
+        let bound = self
+            .sealer
+            .with_config(|config| check_binding(config, &self.settings).is_ok());
+        if !bound {
+            let mut rebound = self.sealer.config();
             self.settings.name().clone_into(&mut rebound.purpose);
             rebound.max_token_len = rebound.max_token_len.min(self.settings.max_token_len());
             self.sealer.replace_config(rebound);
@@ -177,7 +180,7 @@ impl SessionCookie {
         };
         let sealer = self.bound();
         let opened = sealer.open_raw(token)?;
-        let expected = sealer.config().schema_version();
+        let expected = sealer.with_config(Config::schema_version);
         if opened.meta.schema_version() != expected {
             return Err(LoadError::Open(crate::error::OpenError::SchemaMismatch {
                 found: opened.meta.schema_version(),

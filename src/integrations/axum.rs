@@ -151,8 +151,9 @@ impl<T> Session<T> {
     /// # Example
     /// ```
     /// # use sealed_session::axum::Session;
+    /// use sealed_session::LogLevel;
     /// fn log(session: &Session<String>) {
-    ///     if let Some(e) = session.error().filter(|e| e.is_attack_signal()) {
+    ///     if let Some(e) = session.error().filter(|e| e.log_level() >= LogLevel::Warn) {
     ///         eprintln!("suspicious session cookie: {e}");
     ///     }
     /// }
