@@ -95,34 +95,13 @@ impl SetCookie {
 
     /// `Max-Age` in seconds, or `None` for a browser-session cookie (gone when the browser
     /// closes). `Expires` is sent with the same instant whenever `Max-Age` is.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let settings = CookieSettings::default();
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
-    /// let read = cookies.settings().read([]);
-    /// assert_eq!(cookies.remove(&read).iter().next().unwrap().max_age(), Some(0));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn max_age(&self) -> Option<u64> {
+    pub(crate) fn max_age(&self) -> Option<u64> {
         self.expiry.map(|(age, _)| age)
     }
 
     /// Whether this removes the cookie.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let settings = CookieSettings::default();
-    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
-    /// let read = cookies.settings().read([]);
-    /// assert!(cookies.remove(&read).iter().all(|c| c.is_removal()));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn is_removal(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_removal(&self) -> bool {
         self.value.is_empty() && self.max_age() == Some(0)
     }
 
