@@ -59,11 +59,11 @@ impl Keyring {
     /// ```
     /// use sealed_session::{Keyring, MasterKey};
     /// let ring = Keyring::new(1, MasterKey::generate()?).with_open_only(7, MasterKey::generate()?)?;
-    /// assert!(ring.contains(7));
+    /// assert_eq!(ring.ids().collect::<Vec<_>>(), [1, 7]);
     /// # Ok::<(), sealed_session::KeyError>(())
     /// ```
     pub fn with_open_only(mut self, id: u8, key: MasterKey) -> Result<Self, KeyError> {
-        if self.contains(id) {
+        if self.ids().any(|i| i == id) {
             return Err(KeyError::DuplicateId { id });
         }
         self.others.push((id, Arc::new(key)));
@@ -142,19 +142,6 @@ impl Keyring {
     #[must_use]
     pub fn primary_id(&self) -> u8 {
         self.primary.0
-    }
-
-    /// Whether a key with this id is in the ring.
-    ///
-    /// # Example
-    /// ```
-    /// let ring = sealed_session::Keyring::new(9, sealed_session::MasterKey::generate()?);
-    /// assert!(ring.contains(9) && !ring.contains(1));
-    /// # Ok::<(), sealed_session::KeyError>(())
-    /// ```
-    #[must_use]
-    pub fn contains(&self, id: u8) -> bool {
-        self.ids().any(|i| i == id)
     }
 
     /// The ids in the ring, primary first.
@@ -297,7 +284,8 @@ mod tests {
         let table = KeyTable::new(&ring, NonZeroU64::new(60).unwrap(), 3);
         assert_eq!(table.primary().id, 9);
         for id in 0..=255u8 {
-            assert_eq!(table.get(id).map(|e| e.id), ring.contains(id).then_some(id));
+            let in_ring = ring.ids().any(|i| i == id);
+            assert_eq!(table.get(id).map(|e| e.id), in_ring.then_some(id));
         }
         let shared = ring.share();
         assert_eq!(shared.ids().collect::<Vec<_>>(), [9, 4, 0]);

@@ -98,7 +98,7 @@ impl Sealer {
         }
     }
 
-    /// This sealer reading time from `clock` instead of the system clock: a [`ManualClock`]
+    /// This sealer reading time from `clock` instead of the system clock: a [`ManualClock`](crate::clock::ManualClock)
     /// in tests, or the application's own source of time. Call it when building the sealer:
     /// clones made before keep the clock they had.
     ///

@@ -17,7 +17,7 @@ use crate::unix_time;
 /// ```
 /// use sealed_session::SessionOptions;
 /// let remember_me = SessionOptions::default().persistent(true).generation(3);
-/// assert!(remember_me.is_persistent());
+/// assert_ne!(remember_me, SessionOptions::default());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[must_use]
@@ -31,7 +31,11 @@ impl SessionOptions {
     ///
     /// # Example
     /// ```
-    /// assert!(sealed_session::SessionOptions::default().persistent(true).is_persistent());
+    /// use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<u8>(&token)?.meta.is_persistent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn persistent(mut self, persistent: bool) -> Self {
         self.persistent = persistent;
@@ -48,17 +52,6 @@ impl SessionOptions {
     pub fn generation(mut self, generation: u64) -> Self {
         self.generation = generation;
         self
-    }
-
-    /// Whether these options pick the persistent lifetimes.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(!sealed_session::SessionOptions::default().is_persistent());
-    /// ```
-    #[must_use]
-    pub fn is_persistent(&self) -> bool {
-        self.persistent
     }
 }
 

@@ -22,7 +22,7 @@ struct Fixture {
 fn session_cookie(settings: CookieSettings) -> SessionCookie {
     let config = settings.config_builder().build().expect("valid config");
     let ring = Keyring::new(1, common::key(0));
-    let clock = ManualClock::at(common::at(common::NOW as u64));
+    let clock = ManualClock::at(common::now());
     let sealer = sealed_session::Sealer::new(ring, config).with_clock(clock);
     SessionCookie::new(sealer, settings).expect("bound")
 }
