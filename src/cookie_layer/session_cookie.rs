@@ -362,7 +362,10 @@ mod tests {
     }
 
     fn sealer(config: Config) -> Sealer {
-        Sealer::new(Keyring::new(1, key()), config)
+        // A fixed time (2027-01-15 08:00 UTC): no test reads the wall clock.
+        Sealer::new(Keyring::new(1, key()), config).with_clock(crate::ManualClock::at(
+            time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+        ))
     }
 
     fn cookies(settings: CookieSettings) -> SessionCookie {

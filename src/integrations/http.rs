@@ -91,7 +91,11 @@ mod tests {
             .unwrap();
         let config = settings.config_builder().build().unwrap();
         let cookies = SessionCookie::new(
-            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config),
+            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config).with_clock(
+                crate::ManualClock::at(
+                    time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+                ),
+            ),
             settings,
         )
         .unwrap();

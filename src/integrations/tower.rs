@@ -380,7 +380,10 @@ mod tests {
     fn handle(cookie: &str) -> SessionHandle {
         let settings = CookieSettings::default();
         let config = settings.config_builder().build().unwrap();
-        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(crate::ManualClock::at(
+                time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+            ));
         let cookies = SessionCookie::new(sealer, settings).unwrap();
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, cookie.parse().unwrap());
