@@ -146,7 +146,8 @@ struct State {
 
 /// The request's session, opened once by [`SessionLayer`] and found in the request's extensions.
 /// Clones share it. Reading never fails; writing records the cookies the response will carry
-/// (the last write wins), and the layer then leaves the session alone.
+/// (the last write wins), and the layer then leaves the session alone. A write made after the
+/// handler's response has gone through the layer (from a task the handler spawned) is not sent.
 ///
 /// # Example
 /// ```
