@@ -25,6 +25,11 @@ pub(crate) fn offset_in_epoch(secs: u64, period: NonZeroU64) -> u64 {
     secs % period
 }
 
+/// The largest offset a seal can have into its epoch: its last second.
+pub(crate) fn last_offset(period: NonZeroU64) -> u64 {
+    period.get().saturating_sub(1)
+}
+
 /// The first second of `epoch`: exact for every epoch a [`Window`] holds (they end at
 /// `epoch(now + leeway)`, so `epoch * period <= now + leeway`); saturates beyond.
 pub(crate) fn start_of(epoch: u64, period: NonZeroU64) -> u64 {
@@ -85,6 +90,7 @@ mod tests {
         assert_eq!(start_of(20_833, DAY), 1_800_000_000 - 28_800);
         assert_eq!(start_of(u64::MAX, DAY), u64::MAX);
         assert_eq!(low_bits(0x1_2345), 0x2345);
+        assert_eq!(last_offset(DAY), offset_in_epoch(20_834 * 86_400 - 1, DAY));
     }
 
     #[test]

@@ -98,9 +98,11 @@ impl Sealer {
         }
     }
 
-    /// This sealer reading time from `clock` instead of the system clock: a [`ManualClock`](crate::clock::ManualClock)
-    /// in tests, or the application's own source of time. Call it when building the sealer:
-    /// clones made before keep the clock they had.
+    /// This sealer reading time from `clock` instead of the system clock: a
+    /// [`ManualClock`](crate::clock::ManualClock) in tests, or the application's own time source.
+    /// Call it when building the sealer. Called on a sealer that has clones, it returns a separate
+    /// sealer with the same keys, config and hook: the clones keep their clock, and later
+    /// replacements of keys or config no longer reach across.
     ///
     /// # Example
     /// ```

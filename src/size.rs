@@ -5,6 +5,7 @@
 use crate::claims::{self, Claims};
 use crate::config::Config;
 use crate::encoding;
+use crate::epoch;
 use crate::format::{HEADER_LEN, TAG_LEN};
 use crate::session::SessionOptions;
 
@@ -19,7 +20,7 @@ fn worst_overhead(
     session_id: bool,
 ) -> usize {
     let claims = claims::encoded_len_of(
-        config.rotation_period.get().saturating_sub(1),
+        epoch::last_offset(config.rotation_period),
         config.lifetimes(persistent).absolute_secs(),
         generation,
         schema,
