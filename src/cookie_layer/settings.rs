@@ -117,7 +117,7 @@ impl CookieSettings {
     /// # Example
     /// ```
     /// let s = sealed_session::CookieSettings::builder().chunks(3).build()?;
-    /// assert!(s.max_token_len() > 3 * 4000);
+    /// assert_eq!(s.max_chunks(), 3);
     /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn builder() -> CookieSettingsBuilder {
@@ -169,7 +169,13 @@ impl CookieSettings {
     }
 
     /// The most cookies one session may be split over (1: no chunking).
-    pub(crate) fn max_chunks(&self) -> u8 {
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::CookieSettings::default().max_chunks(), 1);
+    /// ```
+    #[must_use]
+    pub fn max_chunks(&self) -> u8 {
         self.max_chunks
     }
 
