@@ -1,7 +1,8 @@
 //! The cookie framing vectors (FORMAT.md §9) of `tests/vectors/v1.json`: `Cookie` headers and the
 //! token they carry, or none. Built here from the spec's framing rules (the tokens are opaque to
-//! §9: synthetic base64url text of chosen lengths); `tests/spec_mutations.rs` reads them with the
-//! reference reader.
+//! §9: synthetic base64url text of chosen lengths). The cookie layer's reader must find exactly
+//! the expected token (the test below); `tests/spec_mutations.rs` reads them with the reference
+//! reader.
 
 use serde_json::{Value, json};
 
@@ -320,4 +321,34 @@ pub(super) fn vectors() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The read direction: the cookie layer's reader finds exactly the token each cookie vector
+/// expects, or none.
+#[test]
+fn cookie_layer_reads_every_cookie_vector_as_published() {
+    let doc: Value = serde_json::from_str(super::COMMITTED).unwrap();
+    let tokens = &doc["cookie_tokens"];
+    let vectors = doc["cookie_vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 20, "{} cookie vectors", vectors.len());
+    for v in vectors {
+        let settings = crate::CookieSettings::builder()
+            .name(v["settings"]["name"].as_str().unwrap())
+            .chunks(u8::try_from(v["settings"]["chunks"].as_u64().unwrap()).unwrap())
+            .build()
+            .unwrap();
+        let read = settings.read([v["cookie_header"].as_str().unwrap().as_bytes()]);
+        let got = read.token().ok().flatten();
+        let want = v["expect"]["token"]
+            .as_str()
+            .map(|name| tokens[name].as_str().unwrap());
+        assert_eq!(
+            got.map(str::len),
+            want.map(str::len),
+            "cookie vector {}: {:?}",
+            v["id"],
+            read.token().map(|t| t.map(str::len))
+        );
+        assert_eq!(got, want, "cookie vector {}", v["id"]);
+    }
 }

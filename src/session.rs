@@ -1,11 +1,13 @@
 //! What seal takes besides the value ([`SessionOptions`]) and what open gives back besides it
-//! ([`Opened`], [`SessionMeta`], [`SessionId`]).
+//! ([`Opened`], [`SessionMeta`], [`SessionId`]), and how the metadata follows from the claims.
 
 use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::claims::SESSION_ID_LEN;
+use crate::claims::{Claims, Deadlines, SESSION_ID_LEN};
+use crate::config::Config;
+use crate::epoch;
 use crate::error::OpenError;
 use crate::unix_time;
 
@@ -15,7 +17,7 @@ use crate::unix_time;
 /// ```
 /// use sealed_session::SessionOptions;
 /// let remember_me = SessionOptions::default().persistent(true).generation(3);
-/// assert!(remember_me.is_persistent());
+/// assert_ne!(remember_me, SessionOptions::default());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[must_use]
@@ -29,7 +31,11 @@ impl SessionOptions {
     ///
     /// # Example
     /// ```
-    /// assert!(sealed_session::SessionOptions::default().persistent(true).is_persistent());
+    /// use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<u8>(&token)?.meta.is_persistent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn persistent(mut self, persistent: bool) -> Self {
         self.persistent = persistent;
@@ -46,17 +52,6 @@ impl SessionOptions {
     pub fn generation(mut self, generation: u64) -> Self {
         self.generation = generation;
         self
-    }
-
-    /// Whether these options pick the persistent lifetimes.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(!sealed_session::SessionOptions::default().is_persistent());
-    /// ```
-    #[must_use]
-    pub fn is_persistent(&self) -> bool {
-        self.persistent
     }
 }
 
@@ -355,6 +350,63 @@ impl SessionMeta {
     }
 }
 
+/// What a token with these claims, sealed under `key_id` in `epoch`, says when opened at `now`
+/// under `config` with `primary_id` the sealing key.
+pub(crate) fn meta_of(
+    config: &Config,
+    primary_id: u8,
+    claims: &Claims,
+    deadlines: Deadlines,
+    key_id: u8,
+    epoch: u64,
+    now: u64,
+) -> SessionMeta {
+    let idle = config.lifetimes(claims.persistent).idle_secs();
+    let renew_after = idle.saturating_mul(u64::from(config.renew_after_percent)) / 100;
+    let old_key = key_id != primary_id;
+    let old_epoch = epoch != epoch::epoch_of(now, config.rotation_period);
+    let renew_from = claims.sealed_at.saturating_add(renew_after);
+    SessionMeta {
+        session_start_secs: claims.session_start,
+        sealed_at_secs: claims.sealed_at,
+        absolute_deadline_secs: deadlines.absolute,
+        idle_deadline_secs: deadlines.idle,
+        key_id,
+        epoch,
+        generation: claims.generation,
+        schema_version: claims.schema_version,
+        persistent: claims.persistent,
+        session_id: claims.session_id.map(SessionId),
+        renewal_due: renewal_due(now, renew_from, old_key, old_epoch, deadlines.absolute),
+        old_key,
+        old_epoch,
+    }
+}
+
+/// The metadata of a token just sealed with these claims at `now` under the primary key, as an
+/// open at that instant would report it.
+pub(crate) fn sealed_meta(
+    config: &Config,
+    primary_id: u8,
+    claims: &Claims,
+    now: u64,
+) -> SessionMeta {
+    let lifetimes = config.lifetimes(claims.persistent);
+    let deadlines = Deadlines::of(claims, lifetimes.absolute_secs(), lifetimes.idle_secs());
+    let epoch = epoch::epoch_of(claims.sealed_at, config.rotation_period);
+    meta_of(
+        config, primary_id, claims, deadlines, primary_id, epoch, now,
+    )
+}
+
+/// The one notion of "should renew": the configured part of the idle window has passed, or the
+/// token was sealed under an old key or in another epoch; and a renewal can still give a live
+/// token (`now` before the absolute deadline: a token opened inside the leeway after it is not
+/// due, since renewing it would be refused).
+fn renewal_due(now: u64, renew_from: u64, old_key: bool, old_epoch: bool, absolute: u64) -> bool {
+    (now >= renew_from || old_key || old_epoch) && now < absolute
+}
+
 /// A session opened from an authentic, valid token: the value and what the token said about it.
 ///
 /// # Example
@@ -427,4 +479,26 @@ impl<T> Opened<T> {
 pub trait Revocation: Send + Sync {
     /// True if the session described by `meta` must be refused.
     fn is_revoked(&self, meta: &SessionMeta) -> bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_due_is_one_rule() {
+        let (from, abs) = (100, 200);
+        assert!(!renewal_due(99, from, false, false, abs), "too early");
+        assert!(renewal_due(100, from, false, false, abs), "idle part used");
+        assert!(renewal_due(10, from, true, false, abs), "old key");
+        assert!(renewal_due(10, from, false, true, abs), "old epoch");
+        assert!(
+            !renewal_due(200, from, true, true, abs),
+            "at the absolute deadline"
+        );
+        assert!(
+            !renewal_due(230, from, true, true, abs),
+            "inside the leeway after it"
+        );
+    }
 }

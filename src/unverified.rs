@@ -166,8 +166,7 @@ impl UnverifiedToken {
     #[must_use]
     pub fn epoch(&self, config: &Config, clock: &dyn Clock) -> Option<u64> {
         let now = clock::unsigned(clock.unix_seconds()).unwrap_or(0);
-        let (lo, hi) = config.epoch_window(now);
-        format::full_epoch(self.epoch_low, lo, hi)
+        config.window_at(now).recover(self.epoch_low)
     }
 
     /// Bytes of ciphertext between header and tag: the encrypted claims and payload.

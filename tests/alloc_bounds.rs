@@ -11,17 +11,16 @@
 //! measurements that must see a cold per-thread scratch buffer run on a fresh thread.
 
 mod common;
-use common::noise;
+use common::{Clocked, noise, sealer_with};
 use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use sealed_session::{Config, Keyring, ManualClock, MasterKey, OpenError, Sealer, SessionOptions};
+use sealed_session::{Config, OpenError, Sealer, SessionOptions};
 use serde::ser::SerializeTuple as _;
 use serde::{Deserialize, Serialize, Serializer};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-use time::OffsetDateTime;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -43,23 +42,13 @@ fn bytes_allocated<R: Send>(f: impl FnOnce() -> R + Send) -> (usize, R) {
     })
 }
 
-fn key() -> MasterKey {
-    let bytes: Vec<u8> = (0u8..32)
-        .map(|i| i.wrapping_mul(73).wrapping_add(5))
-        .collect();
-    MasterKey::from_bytes(&bytes).unwrap()
-}
-
-fn sealer(max_token_len: usize) -> Sealer {
+/// The shared fixture sealer (key 1, a manual clock at `T0`) with this token limit.
+fn sealer(max_token_len: usize) -> Clocked {
     let config = Config::builder()
         .max_token_len(max_token_len)
         .build()
         .unwrap();
-    Sealer::new(Keyring::new(1, key()), config).with_clock(ManualClock::at(now()))
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+    sealer_with(config)
 }
 
 /// Serializes as its bytes verbatim (a postcard tuple of `u8` has no length prefix), so an

@@ -5,12 +5,13 @@
 //! caller's type needs (one `String` field: one allocation). Everything runs in one test
 //! function, since the counters are global to the process.
 
+mod common;
+
 use std::alloc::System;
 
-use sealed_session::{Config, Keyring, ManualClock, MasterKey, Opened, Sealer, SessionOptions};
+use sealed_session::{Opened, SessionOptions};
 use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-use time::OffsetDateTime;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -41,13 +42,7 @@ fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
 
 #[test]
 fn seal_and_open_allocate_only_what_the_caller_owns() {
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        Config::default(),
-    )
-    .with_clock(ManualClock::at(
-        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
-    ));
+    let sealer = common::sealer();
     let opts = SessionOptions::default();
     let one = OneString {
         user_id: 42,

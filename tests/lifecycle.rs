@@ -311,3 +311,21 @@ fn extreme_values() {
     );
     assert!(s.at(T0).open::<u8>(&t).is_ok());
 }
+
+/// A value whose `Serialize` fails is refused as `Serialize`, with nothing emitted.
+#[test]
+fn a_value_that_cannot_be_serialized_is_refused() {
+    struct Unserializable;
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no"))
+        }
+    }
+    let s = sealer();
+    let mut out = String::from("kept");
+    assert_eq!(
+        s.seal_into(&Unserializable, &SessionOptions::default(), &mut out),
+        Err(SealError::Serialize)
+    );
+    assert_eq!(out, "kept");
+}

@@ -17,19 +17,12 @@ mod session;
 
 mod common;
 
-use common::{Clocked, clocked};
+use common::{Clocked, clocked, key, sealer};
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, SealError, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const DAY: i64 = 86_400;
-
-fn sealer() -> Clocked {
-    clocked(Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        Config::default(),
-    ))
-}
 
 /// Midnight UTC at the start of some epoch (the default rotation period is one day).
 fn epoch_start() -> OffsetDateTime {
@@ -213,15 +206,64 @@ fn largest_payload_for_one_default_cookie() {
     // The cookie layer's accounting: name + value <= 4096 bytes, default name `__Host-session`.
     let cookies = sealed_session::CookieSettings::default();
     assert_eq!(cookies.max_token_len(), 4096 - "__Host-session".len());
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        cookies.config_builder().build().unwrap(),
-    );
+    let sealer = common::sealer_with(cookies.config_builder().build().unwrap());
     for (persistent, want) in [(false, 3014), (true, 3013)] {
         let opts = SessionOptions::default().persistent(persistent);
-        let max = cookies.max_payload_len(&sealer, &opts);
+        let max = sealer.max_payload_len(&opts).unwrap();
         assert_eq!(max, want, "persistent {persistent}");
         assert!(sealer.sealed_len(max, &opts) <= cookies.max_token_len());
         assert!(sealer.sealed_len(max + 1, &opts) > cookies.max_token_len());
     }
+}
+
+/// The same session is accepted or refused at every time of day: in the first 128 seconds of an
+/// epoch the seal offset takes one varint byte instead of three, which must not let a larger
+/// payload in (it did: the verdict was taken on this second's encoding).
+#[test]
+fn size_verdict_does_not_depend_on_the_time_of_day() {
+    let day = epoch_start();
+    for opts in [
+        SessionOptions::default(),
+        SessionOptions::default().persistent(true),
+    ] {
+        let s = sealer();
+        let max = s.max_payload_len(&opts).unwrap();
+        // A Vec<u8> of n bytes is n + 2 bytes of postcard at these sizes.
+        let largest = vec![1u8; max - 2];
+        let over = vec![1u8; max - 1];
+        for secs in [30, 12 * 3600, DAY - 1] {
+            let now = (day + Duration::seconds(secs)).unix_timestamp();
+            let token = s.at(now).seal(&largest, &opts).unwrap();
+            assert!(token.len() <= 4096);
+            assert_eq!(
+                s.seal(&over, &opts).err(),
+                Some(SealError::TooLong {
+                    len: s.sealed_len(max + 1, &opts),
+                    max: 4096
+                }),
+                "{secs} s into the day"
+            );
+            let meta = s.open::<Vec<u8>>(&token).unwrap().meta;
+            assert!(s.renew(&over, &meta).is_err());
+            assert!(s.renew(&largest, &meta).is_ok());
+        }
+    }
+}
+
+#[test]
+fn max_payload_len_says_when_nothing_fits() {
+    let opts = SessionOptions::default();
+    // The smallest limit the config accepts holds the shortest token, not the worst case.
+    let tight = clocked(Sealer::new(
+        Keyring::new(1, key(1)),
+        Config::builder().max_token_len(58).build().unwrap(),
+    ));
+    assert_eq!(tight.max_payload_len(&opts), None);
+    assert!(matches!(
+        tight.seal(&(), &opts),
+        Err(SealError::TooLong { max: 58, .. })
+    ));
+    let roomy = sealer();
+    let n = roomy.max_payload_len(&opts).unwrap();
+    assert_eq!(roomy.sealed_len(n, &opts), 4096);
 }
