@@ -20,6 +20,11 @@
 
 // Internal modules, one idea each. The wire format is specified in FORMAT.md.
 mod claims; // the encrypted claims and their constant-time checks
+#[allow(
+    dead_code,
+    reason = "`unsigned` serves the sealer once it holds the clock"
+)]
+mod clock; // the injectable time source
 mod config; // policy with safe defaults
 mod cookie; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
@@ -30,6 +35,8 @@ mod integrations; // thin adapters: the cookie crate, http, axum
 mod keyring; // primary and open-only keys by id
 mod keys; // master keys: parsing, checks, zeroizing
 mod payload; // postcard decoding of the authenticated payload
+#[cfg(feature = "redis")]
+pub mod revocation; // fleet-wide revocation: an in-memory replica that follows Redis
 mod scratch; // per-thread buffer so seal/open do not allocate
 mod sealer; // seal and open: the only caller of the AEAD
 mod session; // options in, metadata out
@@ -45,6 +52,7 @@ mod vectors;
 pub mod fuzzing;
 
 // The public interface.
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
 pub use cookie::{
     CookieError, CookieSettings, CookieSettingsBuilder, CookieSettingsError, DEFAULT_COOKIE_NAME,
