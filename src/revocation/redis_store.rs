@@ -235,7 +235,17 @@ pub(crate) struct Shared {
 impl Shared {
     /// A new connection, bounded by the timeout.
     pub(crate) async fn connect(&self) -> Result<MultiplexedConnection, RevokeError> {
-        bounded(self.timeout, self.client.get_multiplexed_async_connection()).await
+        // The client's own response timeout (500 ms by default) would cut `WAIT` short: every
+        // call here is bounded by `bounded` instead.
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(None);
+        bounded(
+            self.timeout,
+            self.client
+                .get_multiplexed_async_connection_with_config(&config),
+        )
+        .await
     }
 
     /// The shared command connection (opened if there is none).

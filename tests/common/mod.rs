@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use sealed_session::{Config, Keyring, MasterKey, Sealer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
