@@ -87,11 +87,11 @@ type Shard<K> = RwLock<HashMap<K, i64>>;
 /// use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config.clone());
-/// let replica = Arc::new(RevocationReplica::new(&config, SystemClock, StalePolicy::Serve));
+/// let replica = Arc::new(RevocationReplica::new(&config, SystemClock::default(), StalePolicy::Serve));
 /// sealer.set_revocation(Some(replica.clone()));
 /// let token = sealer.seal(&1u8)?;
 /// let id = sealer.open::<u8>(&token)?.meta.session_id.unwrap();
-/// replica.insert(&RevocationTarget::Session(id), SystemClock.unix_seconds());
+/// replica.insert(&RevocationTarget::Session(id), SystemClock::default().unix_seconds());
 /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -123,7 +123,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert!(replica.is_empty());
     /// ```
     pub fn new(config: &Config, clock: impl Clock, policy: StalePolicy) -> Self {
@@ -159,7 +159,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert_eq!(replica.max_age().as_secs(), 30 * 86_400 + 60); // persistent 30 days + leeway
     /// ```
     #[must_use]
@@ -175,8 +175,8 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Clock, Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
-    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock::default().unix_seconds());
     /// assert_eq!(replica.len(), 1);
     /// ```
     pub fn insert(&self, target: &RevocationTarget, revoked_at: i64) {
@@ -213,7 +213,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert_eq!(replica.sweep(), 0);
     /// ```
     pub fn sweep(&self) -> usize {
@@ -239,7 +239,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert_eq!(replica.len(), 0);
     /// ```
     #[must_use]
@@ -257,7 +257,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// assert!(RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve).is_empty());
+    /// assert!(RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve).is_empty());
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -270,8 +270,8 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Clock, Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
-    /// let now = SystemClock.unix_seconds();
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let now = SystemClock::default().unix_seconds();
     /// let bob = RevocationTarget::Subject("bob".into());
     /// replica.insert(&bob, now);
     /// assert!(replica.contains(&bob, now - 10));   // started before: refused
@@ -304,10 +304,10 @@ impl RevocationReplica {
     ///     fn revocation_subject(&self) -> &str { &self.name }
     /// }
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), SystemClock, StalePolicy::Serve));
+    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), SystemClock::default(), StalePolicy::Serve));
     /// sealer.set_revocation(Some(replica.clone()));
     /// let token = sealer.seal(&User { name: "alice".into() })?;
-    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
+    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock::default().unix_seconds());
     /// let opened = sealer.open::<User>(&token)?; // the hook cannot see the subject...
     /// assert_eq!(replica.check(&opened), Err(OpenError::Revoked)); // ...this check does
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -328,7 +328,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert_eq!(replica.staleness(), None);
     /// replica.mark_synced();
     /// assert!(replica.staleness().unwrap().as_secs() < 2);
@@ -345,7 +345,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert_eq!(replica.staleness(), None);
     /// ```
     #[must_use]
@@ -364,7 +364,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// replica.mark_synced();
     /// assert!(replica.last_sync().is_some());
     /// ```
@@ -382,7 +382,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
     /// assert!(!replica.is_connected());
     /// ```
     #[must_use]
