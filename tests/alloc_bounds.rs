@@ -321,7 +321,7 @@ fn length_prefixes_claiming_1mb_or_100mb_fail_cleanly_without_preallocating() {
     println!("lying prefixes: baseline {baseline:?} bytes, claimed 1 MB..2^64: {flat:?} bytes");
 }
 
-/// Regression (found while auditing the payload decode for issue 3): postcard reports a map's
+/// Regression (found while auditing the payload decode): postcard reports a map's
 /// length prefix as its size hint unchecked, and serde preallocated a `HashMap` from it (capped
 /// at 1 MiB), so a 5-byte authentic payload made `open` allocate over a megabyte.
 #[test]
@@ -364,7 +364,7 @@ fn a_1mb_payload_cannot_be_sealed_and_the_largest_opens_in_linear_memory() {
     );
 }
 
-/// Regression (found while auditing the payload decode for issue 3): postcard recursed once per
+/// Regression (found while auditing the payload decode): postcard recursed once per
 /// payload byte for a recursive type, so an authentic token of one-byte levels overflowed the
 /// stack and aborted the process. Run on a 256 KiB stack to show the depth is capped, not merely
 /// lucky.
@@ -393,7 +393,7 @@ fn deeply_nested_payload_fails_cleanly_on_a_small_stack() {
     assert_eq!(s.open_at::<Nest>(&token, now()).unwrap().session, shallow);
 }
 
-/// Regression (found while auditing the payload decode for issue 3): a sequence of zero-sized
+/// Regression (found while auditing the payload decode): a sequence of zero-sized
 /// elements costs no payload bytes, so a length prefix of 2^64-1 made postcard loop forever.
 #[test]
 fn zero_sized_sequence_with_huge_length_fails_at_once() {
