@@ -29,7 +29,7 @@ pub trait Clock: Send + Sync + 'static {
 /// # Example
 /// ```
 /// use sealed_session::{Clock, SystemClock};
-/// assert!(SystemClock.unix_seconds() > 1_700_000_000);
+/// assert!(SystemClock::default().unix_seconds() > 1_700_000_000);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
