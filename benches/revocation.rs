@@ -115,6 +115,15 @@ fn benches(c: &mut Criterion) {
     }
     open.finish();
 
+    // The hook alone. `hook/*` checks one token over and over (its bucket stays in cache);
+    // `hook/*-64k-tokens/*` cycles through 65 536 different tokens, so at a million entries most
+    // lookups miss the cache, as they would under real traffic.
+    let metas: Vec<_> = (0..65_536)
+        .map(|_| {
+            let token = sealer.seal(&0u8).expect("seal");
+            sealer.open::<u8>(&token).expect("open").meta
+        })
+        .collect();
     let mut hook = c.benchmark_group("hook");
     for n in SIZES {
         let ids = ids(&sealer, n);
@@ -130,6 +139,11 @@ fn benches(c: &mut Criterion) {
             let replica = replica_with(&ids, policy);
             hook.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                 b.iter(|| replica.is_revoked(black_box(&meta)))
+            });
+            let mut next = metas.iter().cycle();
+            let spread_name = format!("{name}-64k-tokens");
+            hook.bench_with_input(BenchmarkId::new(spread_name, n), &n, |b, _| {
+                b.iter(|| replica.is_revoked(black_box(next.next().expect("cycle"))))
             });
         }
     }

@@ -41,6 +41,7 @@
 
 mod error; // RevokeError
 mod follower; // the task that keeps a replica in step with Redis
+mod id_hash; // the fast keyed hash of random session ids
 mod redis_store; // keys, scripts, options, revoke
 mod replica; // the in-memory replica and the open-time check
 mod wire; // member and message text

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use super::id_hash::IdHashBuilder;
 use super::wire::{RevocationTarget, valid_subject};
 use crate::claims::SESSION_ID_LEN;
 use crate::clock::Clock;
@@ -74,7 +75,7 @@ pub trait RevocationSubject {
     fn revocation_subject(&self) -> &str;
 }
 
-type Shard<K> = RwLock<HashMap<K, i64>>;
+type Shard<K, S = RandomState> = RwLock<HashMap<K, i64, S>>;
 
 /// The revocations that can still matter, in memory: the sealer's revocation hook
 /// (`Sealer::set_revocation`) reads it on every open. A [`RedisRevocations`](super::RedisRevocations)
@@ -103,7 +104,7 @@ pub struct RevocationReplica {
     refuse_after: Option<i64>,
     /// Sessions that started before this instant are refused (`revoked_at + 1`; 0 = none).
     global_before: AtomicI64,
-    ids: [Shard<[u8; SESSION_ID_LEN]>; SHARDS],
+    ids: [Shard<[u8; SESSION_ID_LEN], IdHashBuilder>; SHARDS],
     id_count: AtomicUsize,
     subjects: [Shard<Box<str>>; SHARDS],
     subject_count: AtomicUsize,
@@ -142,7 +143,9 @@ impl RevocationReplica {
                 }
             },
             global_before: AtomicI64::new(0),
-            ids: core::array::from_fn(|_| RwLock::default()),
+            ids: core::array::from_fn(|_| {
+                RwLock::new(HashMap::with_hasher(IdHashBuilder::default()))
+            }),
             id_count: AtomicUsize::new(0),
             subjects: core::array::from_fn(|_| RwLock::default()),
             subject_count: AtomicUsize::new(0),
@@ -468,14 +471,21 @@ impl std::fmt::Debug for RevocationReplica {
 }
 
 /// Session ids are random: their first byte picks the shard, no hashing needed.
-fn shard_of_id<'a, K>(shards: &'a [Shard<K>; SHARDS], id: &[u8; SESSION_ID_LEN]) -> &'a Shard<K> {
+fn shard_of_id<'a, K, S>(
+    shards: &'a [Shard<K, S>; SHARDS],
+    id: &[u8; SESSION_ID_LEN],
+) -> &'a Shard<K, S> {
     let index = usize::from(id[0] & SHARD_MASK);
     // `index < SHARDS`: the fallback never runs.
     shards.get(index).unwrap_or(&shards[0])
 }
 
 /// Inserts or raises the time of `key`; true if the key is new.
-fn upsert<K: std::hash::Hash + Eq>(shard: &Shard<K>, key: K, revoked_at: i64) -> bool {
+fn upsert<K: std::hash::Hash + Eq, S: BuildHasher>(
+    shard: &Shard<K, S>,
+    key: K,
+    revoked_at: i64,
+) -> bool {
     let mut map = shard
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -493,8 +503,8 @@ fn upsert<K: std::hash::Hash + Eq>(shard: &Shard<K>, key: K, revoked_at: i64) ->
 }
 
 /// Removes the entries `expired` says are gone from every shard; returns how many.
-fn sweep_shards<K: std::hash::Hash + Eq>(
-    shards: &[Shard<K>; SHARDS],
+fn sweep_shards<K: std::hash::Hash + Eq, S: BuildHasher>(
+    shards: &[Shard<K, S>; SHARDS],
     expired: impl Fn(i64) -> bool,
 ) -> usize {
     let mut removed = 0usize;
