@@ -15,7 +15,7 @@ mod common;
 
 use std::hint::black_box;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -27,13 +27,16 @@ fn run<T: Serialize + DeserializeOwned>(op: &str, value: &T, calls: u64) {
         Keyring::new(1, MasterKey::generate().expect("key")),
         Config::default(),
     );
+    let opts = SessionOptions::default();
     let mut floor = Floor::new();
-    let ours_token = sealer.seal(value).expect("seal");
+    let ours_token = sealer.seal(value, &opts).expect("seal");
     let floor_token = floor.seal(value);
     for _ in 0..calls {
         match op {
             "floor-seal" => drop(black_box(floor.seal(black_box(value)))),
-            "ours-seal" => drop(black_box(sealer.seal(black_box(value)).expect("seal"))),
+            "ours-seal" => drop(black_box(
+                sealer.seal(black_box(value), &opts).expect("seal"),
+            )),
             "floor-open" => drop(black_box(floor.open::<T>(black_box(&floor_token)))),
             "ours-open" => drop(black_box(sealer.open::<T>(black_box(&ours_token)))),
             _ => panic!("unknown operation {op}"),

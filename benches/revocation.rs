@@ -13,7 +13,7 @@ use std::sync::Arc;
 use criterion::{BenchmarkId, Criterion};
 use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
 use sealed_session::{
-    Clock, Config, Keyring, MasterKey, Revocation, Sealer, SessionId, SystemClock,
+    Clock, Config, Keyring, MasterKey, Revocation, Sealer, SessionId, SessionOptions, SystemClock,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -37,20 +37,16 @@ fn sealer() -> Sealer {
 fn ids(sealer: &Sealer, n: usize) -> Vec<SessionId> {
     (0..n)
         .map(|_| {
-            let token = sealer.seal(&0u8).expect("seal");
+            let token = sealer.seal(&0u8, &SessionOptions::default()).expect("seal");
             let opened = sealer.open::<u8>(&token).expect("open");
-            opened.meta.session_id.expect("session ids are on")
+            opened.meta.session_id().expect("session ids are on")
         })
         .collect()
 }
 
 fn replica_with(ids: &[SessionId], policy: StalePolicy) -> Arc<RevocationReplica> {
-    let replica = Arc::new(RevocationReplica::new(
-        &config(),
-        SystemClock::default(),
-        policy,
-    ));
-    let now = SystemClock::default().unix_seconds();
+    let replica = Arc::new(RevocationReplica::new(&config(), SystemClock, policy));
+    let now = SystemClock.unix_seconds();
     for id in ids {
         replica.insert(&RevocationTarget::Session(*id), now);
     }
@@ -76,10 +72,10 @@ fn memory(sealer: &Sealer, n: usize) {
     let region = Region::new(GLOBAL);
     let replica = Arc::new(RevocationReplica::new(
         &config(),
-        SystemClock::default(),
+        SystemClock,
         StalePolicy::Serve,
     ));
-    let now = SystemClock::default().unix_seconds();
+    let now = SystemClock.unix_seconds();
     for i in 0..n {
         replica.insert(&RevocationTarget::Subject(format!("user-{i:011}")), now);
     }
@@ -98,7 +94,7 @@ fn memory(sealer: &Sealer, n: usize) {
 fn benches(c: &mut Criterion) {
     let sealer = sealer();
     memory(&sealer, 1_000_000);
-    let token = sealer.seal(&0u8).expect("seal");
+    let token = sealer.seal(&0u8, &SessionOptions::default()).expect("seal");
     let meta = sealer.open::<u8>(&token).expect("open").meta;
 
     let mut open = c.benchmark_group("open");
@@ -120,7 +116,7 @@ fn benches(c: &mut Criterion) {
     // lookups miss the cache, as they would under real traffic.
     let metas: Vec<_> = (0..65_536)
         .map(|_| {
-            let token = sealer.seal(&0u8).expect("seal");
+            let token = sealer.seal(&0u8, &SessionOptions::default()).expect("seal");
             sealer.open::<u8>(&token).expect("open").meta
         })
         .collect();

@@ -12,13 +12,15 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 
 use common::session::{SmallSession, small_session};
 
 /// One unit of work: seal the small session and open it again.
 fn work(sealer: &Sealer, session: &SmallSession) {
-    let token = sealer.seal(black_box(session)).expect("seal");
+    let token = sealer
+        .seal(black_box(session), &SessionOptions::default())
+        .expect("seal");
     black_box(sealer.open::<SmallSession>(&token).expect("open"));
 }
 

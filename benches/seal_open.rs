@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, ManualClock, MasterKey, OpenError, Sealer, SessionOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -54,7 +54,11 @@ fn seal_open_sizes(c: &mut Criterion) {
                 b.iter(|| floor.seal(black_box(v)))
             });
             seal.bench_with_input(BenchmarkId::new("sealed-session", len), &v, |b, v| {
-                b.iter(|| sealer.seal(black_box(v)).expect("seal"))
+                b.iter(|| {
+                    sealer
+                        .seal(black_box(v), &SessionOptions::default())
+                        .expect("seal")
+                })
             });
         });
     }
@@ -64,7 +68,11 @@ fn seal_open_sizes(c: &mut Criterion) {
         b.iter(|| floor.seal(black_box(&small)))
     });
     seal.bench_function("sealed-session/small-session", |b| {
-        b.iter(|| sealer.seal(black_box(&small)).expect("seal"))
+        b.iter(|| {
+            sealer
+                .seal(black_box(&small), &SessionOptions::default())
+                .expect("seal")
+        })
     });
     let mut out = String::with_capacity(4096);
     let opts = SessionOptions::default();
@@ -72,12 +80,7 @@ fn seal_open_sizes(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             sealer
-                .seal_into_at(
-                    black_box(&small),
-                    &opts,
-                    OffsetDateTime::now_utc(),
-                    &mut out,
-                )
+                .seal_into(black_box(&small), &opts, &mut out)
                 .expect("seal");
         })
     });
@@ -87,7 +90,7 @@ fn seal_open_sizes(c: &mut Criterion) {
     for len in common::payload_sizes(&sealer) {
         open.throughput(Throughput::Bytes(len as u64));
         with_payload!(len, |v: T| {
-            let ours = sealer.seal(&v).expect("seal");
+            let ours = sealer.seal(&v, &SessionOptions::default()).expect("seal");
             let theirs = floor.seal(&v);
             open.bench_function(BenchmarkId::new("floor", len), |b| {
                 b.iter(|| floor.open::<T>(black_box(&theirs)).expect("open"))
@@ -98,7 +101,9 @@ fn seal_open_sizes(c: &mut Criterion) {
         });
     }
     open.throughput(Throughput::Bytes(SMALL_SESSION_LEN as u64));
-    let ours = sealer.seal(&small).expect("seal");
+    let ours = sealer
+        .seal(&small, &SessionOptions::default())
+        .expect("seal");
     let theirs = floor.seal(&small);
     open.bench_function("floor/small-session", |b| {
         b.iter(|| {
@@ -119,7 +124,9 @@ fn keyring_of(n: u8) -> (Sealer, String) {
     let last = MasterKey::generate().expect("key");
     let last_text = last.to_base64url();
     let sealer_of_last = Sealer::new(Keyring::new(n, last), Config::default());
-    let token = sealer_of_last.seal(&small_session()).expect("seal");
+    let token = sealer_of_last
+        .seal(&small_session(), &SessionOptions::default())
+        .expect("seal");
     let mut ring = Keyring::new(1, MasterKey::generate().expect("key"));
     for id in 2..n {
         ring = ring
@@ -152,7 +159,9 @@ fn keyrings_tamper_renew(c: &mut Criterion) {
     group.finish();
 
     let sealer = sealer();
-    let token = sealer.seal(&small_session()).expect("seal");
+    let token = sealer
+        .seal(&small_session(), &SessionOptions::default())
+        .expect("seal");
     let tampered = tamper(&token);
     assert_eq!(
         sealer.open::<SmallSession>(&tampered).unwrap_err(),
@@ -204,13 +213,15 @@ fn tamper(token: &str) -> String {
 }
 
 fn key_cache(c: &mut Criterion) {
-    let sealer = sealer();
-    let small = small_session();
     let t0 = OffsetDateTime::now_utc();
+    let clock = ManualClock::at(t0);
+    let sealer = sealer().with_clock(clock.clone());
+    let small = small_session();
+    let opts = SessionOptions::default();
     let day = time::Duration::days(1);
     let mut group = c.benchmark_group("epoch-key");
     group.bench_function("steady-state/seal", |b| {
-        b.iter(|| sealer.seal_at(black_box(&small), t0).expect("seal"))
+        b.iter(|| sealer.seal(black_box(&small), &opts).expect("seal"))
     });
     // Every call seals in the next epoch, whose key is not cached yet: HKDF-SHA256 and cipher
     // set-up on top of the seal.
@@ -218,9 +229,8 @@ fn key_cache(c: &mut Criterion) {
     group.bench_function("first-use-of-epoch/seal", |b| {
         b.iter(|| {
             k = (k + 1) % 100_000;
-            sealer
-                .seal_at(black_box(&small), t0 + day * (k as i32))
-                .expect("seal")
+            clock.set(t0 + day * (k as i32));
+            sealer.seal(black_box(&small), &opts).expect("seal")
         })
     });
     group.finish();
@@ -237,10 +247,16 @@ fn ratio_row<T: Serialize + DeserializeOwned>(
     let floor_cell = std::cell::RefCell::new(floor);
     let seal = common::paired(
         || common::keep(floor_cell.borrow_mut().seal(black_box(v))),
-        || common::keep(sealer.seal(black_box(v)).expect("seal")),
+        || {
+            common::keep(
+                sealer
+                    .seal(black_box(v), &SessionOptions::default())
+                    .expect("seal"),
+            )
+        },
         rounds,
     );
-    let ours = sealer.seal(v).expect("seal");
+    let ours = sealer.seal(v, &SessionOptions::default()).expect("seal");
     let theirs = floor_cell.borrow_mut().seal(v);
     let open = common::paired(
         || common::keep(floor_cell.borrow_mut().open::<T>(black_box(&theirs))),
@@ -337,7 +353,9 @@ fn extra_ratios() {
         ),
     );
     let sealer = sealer();
-    let token = sealer.seal(&small).expect("seal");
+    let token = sealer
+        .seal(&small, &SessionOptions::default())
+        .expect("seal");
     let tampered = tamper(&token);
     row(
         "open tampered against valid open",
@@ -363,7 +381,13 @@ fn extra_ratios() {
     row(
         "renew against seal",
         common::paired(
-            || common::keep(sealer.seal(black_box(&small)).expect("seal")),
+            || {
+                common::keep(
+                    sealer
+                        .seal(black_box(&small), &SessionOptions::default())
+                        .expect("seal"),
+                )
+            },
             || {
                 common::keep(
                     sealer
@@ -375,18 +399,26 @@ fn extra_ratios() {
         ),
     );
     // A sealer of its own for the misses, so they never evict the steady side's cached key.
-    let missing = self::sealer();
     let t0 = OffsetDateTime::now_utc();
+    let clock = ManualClock::at(t0);
+    let missing = self::sealer().with_clock(clock.clone());
     let mut k = 0i32;
     row(
         "seal in a new epoch against steady",
         common::paired(
-            || common::keep(sealer.seal_at(black_box(&small), t0).expect("seal")),
+            || {
+                common::keep(
+                    sealer
+                        .seal(black_box(&small), &SessionOptions::default())
+                        .expect("seal"),
+                )
+            },
             || {
                 k = (k + 1) % 100_000;
+                clock.set(t0 + time::Duration::days(i64::from(k)));
                 common::keep(
                     missing
-                        .seal_at(black_box(&small), t0 + time::Duration::days(i64::from(k)))
+                        .seal(black_box(&small), &SessionOptions::default())
                         .expect("seal"),
                 )
             },
@@ -396,18 +428,19 @@ fn extra_ratios() {
     let mut out = String::with_capacity(4096);
     let opts = SessionOptions::default();
     row(
-        "seal_into_at reused String vs seal",
+        "seal_into reused String vs seal",
         common::paired(
-            || common::keep(sealer.seal(black_box(&small)).expect("seal")),
+            || {
+                common::keep(
+                    sealer
+                        .seal(black_box(&small), &SessionOptions::default())
+                        .expect("seal"),
+                )
+            },
             || {
                 out.clear();
                 sealer
-                    .seal_into_at(
-                        black_box(&small),
-                        &opts,
-                        OffsetDateTime::now_utc(),
-                        &mut out,
-                    )
+                    .seal_into(black_box(&small), &opts, &mut out)
                     .expect("seal");
             },
             rounds,

@@ -5,7 +5,7 @@
 
 use std::error::Error;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, ManualClock, MasterKey, Sealer, SessionOptions};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
@@ -28,10 +28,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!("key Debug output is redacted: {key:?}\n");
 
+    // The sealer reads the system clock; this demo runs on a manual clock so that step 6 can
+    // move it three hours on.
+    let clock = ManualClock::at(OffsetDateTime::now_utc());
     let sealer = Sealer::new(
         Keyring::new(1, key),
         Config::builder().purpose("__Host-session").build()?,
-    );
+    )
+    .with_clock(clock.clone());
 
     // 2. Seal a session.
     let session = Session {
@@ -40,8 +44,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         roles: vec!["editor".into()],
         flash: Some("Welcome back!".into()),
     };
-    let now = OffsetDateTime::now_utc();
-    let token = sealer.seal_with_at(&session, &SessionOptions::default(), now)?;
+    let token = sealer.seal(&session, &SessionOptions::default())?;
     let payload_len = postcard::to_allocvec(&session)?.len();
     println!("token ({} characters):\n{token}\n", token.len());
 
@@ -62,18 +65,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // 4. Open it.
-    let opened = sealer.open_at::<Session>(&token, now)?;
+    let opened = sealer.open::<Session>(&token)?;
     assert_eq!(opened.session, session);
     println!("opened: {:?}", opened.session);
     let m = &opened.meta;
     println!(
         "  key id {}, epoch {}, started {}, idle deadline {}, absolute deadline {}, renew now: {}\n",
-        m.key_id,
-        m.epoch,
+        m.key_id(),
+        m.epoch(),
         m.session_start(),
         m.idle_deadline(),
         m.absolute_deadline(),
-        m.should_reseal()
+        m.renewal_due()
     );
 
     // 5. A tampered token: one character changed.
@@ -81,13 +84,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let i = tampered.len() / 2;
     tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered)?;
-    let err = sealer.open_at::<Session>(&tampered, now).unwrap_err();
+    let err = sealer.open::<Session>(&tampered).unwrap_err();
     println!("tampered token refused: {err:?} ({err})");
 
     // 6. The same token three hours later: past the 2-hour idle lifetime.
-    let err = sealer
-        .open_at::<Session>(&token, now + Duration::hours(3))
-        .unwrap_err();
+    clock.advance(Duration::hours(3));
+    let err = sealer.open::<Session>(&token).unwrap_err();
     println!("expired token refused:  {err:?} ({err})");
     Ok(())
 }

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use sealed_session::revocation::{RedisOptions, RedisRevocations, RevocationTarget, StalePolicy};
-use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer};
+use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer, SessionOptions};
 
 const PREFIX: &str = "revocation-load";
 
@@ -64,11 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut latencies = Vec::new();
     let mut acks = Vec::new();
     for _ in 0..1000 {
-        let token = sealer.seal(&0u8)?;
+        let token = sealer.seal(&0u8, &SessionOptions::default())?;
         let id = sealer
             .open::<u8>(&token)?
             .meta
-            .session_id
+            .session_id()
             .ok_or("session ids")?;
         let start = Instant::now();
         a.revoke(&RevocationTarget::Session(id)).await?;

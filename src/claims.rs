@@ -11,8 +11,12 @@
 //!          || postcard payload (the rest)
 //! ```
 
+use std::num::NonZeroU64;
+
 use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _, ConstantTimeGreater as _};
 
+use crate::config::Config;
+use crate::epoch::{self, Window};
 use crate::error::OpenError;
 use crate::varint;
 
@@ -29,7 +33,8 @@ pub(crate) const FLAG_SCHEMA: u8 = 0b0000_1000;
 /// Bytes in a session id.
 pub(crate) const SESSION_ID_LEN: usize = 16;
 
-/// The claims of one token, in absolute unix seconds.
+/// The claims of one token, in absolute unix seconds. The lifecycle rules that build them keep
+/// `session_start <= sealed_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Claims {
     pub(crate) persistent: bool,
@@ -58,11 +63,11 @@ impl Claims {
         flags
     }
 
-    /// Appends the encoded claims. `None` if the times are inconsistent (start after seal, seal
-    /// before the epoch start), which the sealer never produces.
-    pub(crate) fn encode(&self, epoch_start: u64, out: &mut Vec<u8>) -> Option<()> {
-        let offset = self.sealed_at.checked_sub(epoch_start)?;
-        let age = self.sealed_at.checked_sub(self.session_start)?;
+    /// Appends the encoded claims for a token sealed in the epoch of `sealed_at`.
+    pub(crate) fn encode(&self, period: NonZeroU64, out: &mut Vec<u8>) {
+        let offset = epoch::offset_in_epoch(self.sealed_at, period);
+        // Never saturates: the lifecycle rules keep the start at or before the seal.
+        let age = self.sealed_at.saturating_sub(self.session_start);
         out.push(self.flags());
         varint::put(out, offset);
         varint::put(out, age);
@@ -75,7 +80,6 @@ impl Claims {
         if let Some(id) = &self.session_id {
             out.extend_from_slice(id);
         }
-        Some(())
     }
 
     /// The exact encoded length for these claims sealed at `offset` seconds into the epoch.
@@ -166,15 +170,39 @@ fn optional_len(value: u64) -> usize {
 pub(crate) struct Policy {
     pub(crate) now: u64,
     pub(crate) leeway: u64,
-    pub(crate) period: u64,
-    /// The accepted epochs, inclusive.
-    pub(crate) epoch_lo: u64,
-    pub(crate) epoch_hi: u64,
+    pub(crate) period: NonZeroU64,
+    /// The accepted epochs.
+    pub(crate) window: Window,
     pub(crate) absolute_lifetime: u64,
     pub(crate) idle_lifetime: u64,
     pub(crate) generation_floor: u64,
     pub(crate) not_before: u64,
     pub(crate) schema_version: u32,
+}
+
+impl Policy {
+    /// The checks of an open at `now` under `config` (whose accepted epochs at `now` are
+    /// `window`) for a token of this profile; `schema` is the schema version to require. The one place a policy is built (open, and the fuzz hooks).
+    pub(crate) fn new(
+        config: &Config,
+        now: u64,
+        window: Window,
+        persistent: bool,
+        schema: u32,
+    ) -> Self {
+        let lifetimes = config.lifetimes(persistent);
+        Self {
+            now,
+            leeway: config.leeway,
+            period: config.rotation_period,
+            window,
+            absolute_lifetime: lifetimes.absolute_secs(),
+            idle_lifetime: lifetimes.idle_secs(),
+            generation_floor: config.generation_floor,
+            not_before: config.not_before,
+            schema_version: schema,
+        }
+    }
 }
 
 /// The deadlines a token's claims yield under a policy.
@@ -217,7 +245,9 @@ pub(crate) fn validate(
     let checks: [(Choice, u8); 7] = [
         // 1. epoch window (the header's epoch is authenticated by now) and the seal inside it
         (
-            le(policy.epoch_lo, epoch) & le(epoch, policy.epoch_hi) & policy.period.ct_gt(&offset),
+            le(policy.window.lo, epoch)
+                & le(epoch, policy.window.hi)
+                & policy.period.get().ct_gt(&offset),
             1,
         ),
         // 2. absolute expiry
@@ -257,6 +287,7 @@ mod tests {
 
     const DAY: u64 = 86_400;
     const T0: u64 = 1_800_000_000;
+    const PERIOD: NonZeroU64 = NonZeroU64::new(DAY).unwrap();
 
     fn claims() -> Claims {
         Claims {
@@ -273,9 +304,11 @@ mod tests {
         Policy {
             now,
             leeway: 60,
-            period: DAY,
-            epoch_lo: T0 / DAY - 1,
-            epoch_hi: T0 / DAY + 1,
+            period: PERIOD,
+            window: Window {
+                lo: T0 / DAY - 1,
+                hi: T0 / DAY + 1,
+            },
             absolute_lifetime: 12 * 3600,
             idle_lifetime: 2 * 3600,
             generation_floor: 0,
@@ -286,7 +319,7 @@ mod tests {
 
     fn check(c: &Claims, p: &Policy) -> Result<Deadlines, OpenError> {
         let epoch = c.sealed_at / p.period;
-        validate(c, epoch, c.sealed_at - epoch * p.period, p)
+        validate(c, epoch, c.sealed_at % p.period, p)
     }
 
     #[test]
@@ -298,7 +331,7 @@ mod tests {
         c.schema_version = u32::MAX;
         let epoch_start = T0 / DAY * DAY;
         let mut buf = Vec::new();
-        c.encode(epoch_start, &mut buf).unwrap();
+        c.encode(PERIOD, &mut buf);
         assert_eq!(buf.len(), c.encoded_len(T0 - epoch_start));
         buf.extend_from_slice(b"payload");
         let (back, offset, rest) = Claims::decode(&buf, epoch_start).unwrap();
@@ -374,7 +407,7 @@ mod tests {
             })
         );
         let mut p = policy(T0);
-        p.epoch_lo = T0 / DAY + 1;
+        p.window.lo = T0 / DAY + 1;
         assert_eq!(check(&c, &p), Err(OpenError::RetiredEpoch));
         let p = policy(T0);
         assert_eq!(

@@ -12,12 +12,15 @@ use time::OffsetDateTime;
 ///
 /// # Example
 /// ```
-/// use sealed_session::Clock;
+/// use sealed_session::{Clock, Config, Keyring, MasterKey, Sealer, SessionOptions};
 /// struct Frozen;
 /// impl Clock for Frozen {
 ///     fn unix_seconds(&self) -> i64 { 1_800_000_000 }
 /// }
-/// assert_eq!(Frozen.unix_seconds(), 1_800_000_000);
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(Frozen);
+/// let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+/// assert_eq!(opened.meta.sealed_at().unix_timestamp(), 1_800_000_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Clock: Send + Sync + 'static {
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -29,10 +32,13 @@ pub trait Clock: Send + Sync + 'static {
 /// # Example
 /// ```
 /// use sealed_session::{Clock, SystemClock};
-/// assert!(SystemClock::default().unix_seconds() > 1_700_000_000);
+/// assert!(SystemClock.unix_seconds() > 1_700_000_000);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a unit struct: the value is the whole API"
+)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -52,12 +58,14 @@ impl Clock for SystemClock {
 ///
 /// # Example
 /// ```
-/// use sealed_session::{Clock, ManualClock};
+/// use sealed_session::{Config, Keyring, ManualClock, MasterKey, OpenError, Sealer, SessionOptions};
 /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
-/// let shared = clock.clone();
-/// clock.advance(time::Duration::hours(3));
-/// assert_eq!(shared.unix_seconds(), 1_800_000_000 + 3 * 3600);
-/// # Ok::<(), time::error::ComponentRange>(())
+/// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+///     .with_clock(clock.clone());
+/// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+/// clock.advance(time::Duration::hours(3)); // past the 2-hour idle window
+/// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::IdleTimeout);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<AtomicI64>);
@@ -134,6 +142,7 @@ mod tests {
         b.set(OffsetDateTime::UNIX_EPOCH - time::Duration::seconds(5));
         assert_eq!(a.unix_seconds(), -5);
         assert_eq!(unsigned(a.unix_seconds()), None);
+        a.advance(time::Duration::MAX);
         a.advance(time::Duration::MAX);
         assert_eq!(a.unix_seconds(), i64::MAX);
     }

@@ -1,11 +1,13 @@
 //! Policy: lifetimes, leeway, rotation period, purpose, size limit and revocation cut-offs, with
 //! safe defaults. A [`Config`] is checked once when built and immutable afterwards.
 
+use std::num::NonZeroU64;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::encoding;
+use crate::epoch::{self, MAX_WINDOW_EPOCHS};
 use crate::error::ConfigError;
 use crate::format::{MAX_PURPOSE_LEN, MIN_RAW_LEN};
 
@@ -102,7 +104,7 @@ pub struct Config {
     pub(crate) browser: Lifetimes,
     pub(crate) persistent: Lifetimes,
     pub(crate) leeway: u64,
-    pub(crate) rotation_period: u64,
+    pub(crate) rotation_period: NonZeroU64,
     pub(crate) max_token_len: usize,
     pub(crate) renew_after_percent: u8,
     pub(crate) generation_floor: u64,
@@ -116,10 +118,13 @@ pub const DEFAULT_PURPOSE: &str = "session";
 
 const HOUR: u64 = 3600;
 const DAY: u64 = 24 * HOUR;
-/// Half of the 16-bit epoch space: the accepted window must be smaller for epoch recovery.
-const MAX_WINDOW_EPOCHS: u64 = 1 << 15;
+/// The default rotation period (a constant, so the fallback is never taken).
+const DAILY: NonZeroU64 = match NonZeroU64::new(DAY) {
+    Some(day) => day,
+    None => NonZeroU64::MIN,
+};
 /// No token may be longer than this, whatever the config says.
-const MAX_TOKEN_CEILING: usize = 1 << 20;
+pub(crate) const MAX_TOKEN_CEILING: usize = 1 << 20;
 
 impl Default for Config {
     fn default() -> Self {
@@ -134,7 +139,7 @@ impl Default for Config {
                 idle: 7 * DAY,
             },
             leeway: 60,
-            rotation_period: DAY,
+            rotation_period: DAILY,
             max_token_len: 4096,
             renew_after_percent: 50,
             generation_floor: 0,
@@ -155,9 +160,7 @@ impl Config {
     /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn builder() -> ConfigBuilder {
-        ConfigBuilder {
-            config: Self::default(),
-        }
+        Self::default().to_builder()
     }
 
     /// A builder starting from this config, to change a field (for example raise the
@@ -172,6 +175,7 @@ impl Config {
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
             config: self.clone(),
+            rotation_period: self.rotation_period.get(),
         }
     }
 
@@ -227,7 +231,7 @@ impl Config {
     /// ```
     #[must_use]
     pub fn rotation_period(&self) -> Duration {
-        Duration::from_secs(self.rotation_period)
+        Duration::from_secs(self.rotation_period.get())
     }
 
     /// The longest token sealed or opened, in characters.
@@ -290,12 +294,14 @@ impl Config {
             .saturating_add(self.leeway)
     }
 
-    /// Epochs a live token can come from, counted generously: one slot per epoch in the window.
+    /// The epochs a token opened at `now` may come from.
+    pub(crate) fn window_at(&self, now: u64) -> epoch::Window {
+        epoch::Window::at(now, self.max_token_age(), self.leeway, self.rotation_period)
+    }
+
+    /// Epochs a live token can come from, counted generously.
     pub(crate) fn window_epochs(&self) -> u64 {
-        self.max_token_age()
-            .checked_div(self.rotation_period)
-            .unwrap_or(u64::MAX)
-            .saturating_add(2)
+        epoch::window_len(self.max_token_age(), self.rotation_period)
     }
 }
 
@@ -312,6 +318,8 @@ impl Config {
 #[must_use]
 pub struct ConfigBuilder {
     config: Config,
+    /// Seconds, checked to be non-zero by [`ConfigBuilder::build`].
+    rotation_period: u64,
 }
 
 impl ConfigBuilder {
@@ -382,7 +390,7 @@ impl ConfigBuilder {
     /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn rotation_period(mut self, period: Duration) -> Self {
-        self.config.rotation_period = period.as_secs();
+        self.rotation_period = period.as_secs();
         self
     }
 
@@ -479,11 +487,12 @@ impl ConfigBuilder {
     /// assert_eq!(err, ConfigError::Purpose);
     /// ```
     pub fn build(self) -> Result<Config, ConfigError> {
-        let c = self.config;
+        let mut c = self.config;
         if c.purpose.is_empty() || c.purpose.len() > MAX_PURPOSE_LEN {
             return Err(ConfigError::Purpose);
         }
-        if !c.browser.valid() || !c.persistent.valid() || c.rotation_period == 0 {
+        c.rotation_period = NonZeroU64::new(self.rotation_period).ok_or(ConfigError::Lifetime)?;
+        if !c.browser.valid() || !c.persistent.valid() {
             return Err(ConfigError::Lifetime);
         }
         if c.leeway > c.browser.idle.min(c.persistent.idle) {

@@ -3,6 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use zeroize::Zeroizing;
 
 /// Appends the unpadded base64url form of `bytes` to `out`.
 pub(crate) fn encode_token_into(bytes: &[u8], out: &mut String) {
@@ -37,16 +38,28 @@ pub(crate) fn decode_token_into(text: &[u8], out: &mut Vec<u8>) -> bool {
     URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
 }
 
-/// Decodes an operator-supplied key in any of the common text forms. Hex is tried first, since a
-/// hex string is also valid base64; then base64 and base64url, padded or not.
-pub(crate) fn decode_key_text(text: &str) -> Option<Vec<u8>> {
+/// Decodes an operator-supplied key in any of the common text forms, once, into a buffer that is
+/// wiped when dropped (trying one decoder after another would leave a partly decoded key in
+/// freed memory at each failed attempt). The form is read from the text first: hex if the text
+/// reads as hex (a hex string is also valid base64, and hex wins); otherwise base64, in the
+/// url-safe alphabet if the text has `-` or `_` and the standard one if not, padded if it ends
+/// with `=` (padding must then be canonical) and unpadded if not. A text mixing the two
+/// alphabets, or with `=` elsewhere, is refused by the decoder.
+pub(crate) fn decode_key_text(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     let text = text.trim();
-    if let Some(bytes) = decode_hex(text) {
-        return Some(bytes);
+    if is_hex_text(text) {
+        return decode_hex(text);
     }
-    [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|engine| engine.decode(text).ok())
+    let engine = match (text.contains(['-', '_']), text.ends_with('=')) {
+        (false, true) => &STANDARD,
+        (false, false) => &STANDARD_NO_PAD,
+        (true, true) => &URL_SAFE,
+        (true, false) => &URL_SAFE_NO_PAD,
+    };
+    let mut out = Zeroizing::new(vec![0u8; base64::decoded_len_estimate(text.len())]);
+    let len = engine.decode_slice(text, out.as_mut_slice()).ok()?;
+    out.truncate(len);
+    Some(out)
 }
 
 /// Whether `from_text` would read this text as hex: non-empty, even length, hex digits only.
@@ -54,18 +67,17 @@ pub(crate) fn is_hex_text(text: &str) -> bool {
     !text.is_empty() && text.len().is_multiple_of(2) && text.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
+/// Hex to bytes, written once into a buffer of the exact size (no reallocation leaves a copy).
+fn decode_hex(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     if !is_hex_text(text) {
         return None;
     }
-    let bytes = text.as_bytes();
-    bytes
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            [hi, lo] => Some(hex_val(*hi)?.checked_mul(16)?.checked_add(hex_val(*lo)?)?),
-            _ => None,
-        })
-        .collect()
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len() / 2));
+    for pair in text.as_bytes().chunks_exact(2) {
+        let [hi, lo] = pair else { return None };
+        out.push(hex_val(*hi)?.checked_mul(16)?.checked_add(hex_val(*lo)?)?);
+    }
+    Some(out)
 }
 
 fn hex_val(c: u8) -> Option<u8> {
@@ -113,10 +125,63 @@ mod tests {
 
     #[test]
     fn key_text_forms() {
-        assert_eq!(decode_key_text("00ff10").unwrap(), [0, 255, 16]);
-        assert_eq!(decode_key_text(" AP8Q\n").unwrap(), [0, 255, 16]);
-        assert_eq!(decode_key_text("-_8").unwrap(), [251, 255]);
-        assert_eq!(decode_key_text("+/8=").unwrap(), [251, 255]);
-        assert!(decode_key_text("not a key!").is_none());
+        let decode = |t: &str| decode_key_text(t).map(|k| k.to_vec());
+        assert_eq!(decode("00ff10").unwrap(), [0, 255, 16]);
+        assert_eq!(decode(" AP8Q\n").unwrap(), [0, 255, 16]);
+        assert_eq!(decode("-_8").unwrap(), [251, 255]);
+        assert_eq!(decode("-_8=").unwrap(), [251, 255]);
+        assert_eq!(decode("+/8=").unwrap(), [251, 255]);
+        assert_eq!(decode("+/8").unwrap(), [251, 255]);
+        assert!(decode("not a key!").is_none());
+        assert!(decode("+_8").is_none(), "mixed alphabets");
+        assert!(decode("AP=8").is_none(), "padding inside");
+        assert!(decode("AP8Q=").is_none(), "padding where none is due");
+        assert!(decode("AP8==").is_none(), "non-canonical padding");
+        assert!(decode("AR").is_none(), "stray trailing bits");
+        assert_eq!(decode("AB").unwrap(), [0xab], "hex first");
+    }
+
+    /// The decoder before: hex, then each base64 engine in turn until one accepts.
+    fn decode_by_trying_each(text: &str) -> Option<Vec<u8>> {
+        let text = text.trim();
+        if let Some(bytes) = decode_hex(text) {
+            return Some(bytes.to_vec());
+        }
+        [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
+            .iter()
+            .find_map(|engine| engine.decode(text).ok())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+
+        /// Reading the form from the text accepts and refuses exactly what trying every decoder
+        /// in turn did, with the same bytes.
+        #[test]
+        fn form_from_text_matches_trying_each_decoder(text in "[ 0-9a-fA-F+/_=-]{0,48}") {
+            proptest::prop_assert_eq!(
+                decode_key_text(&text).map(|k| k.to_vec()),
+                decode_by_trying_each(&text)
+            );
+        }
+
+        #[test]
+        fn every_form_of_a_key_reads_back(key in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+            let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+            for text in [
+                STANDARD.encode(&key),
+                STANDARD_NO_PAD.encode(&key),
+                URL_SAFE.encode(&key),
+                URL_SAFE_NO_PAD.encode(&key),
+                format!(" {hex}\n"),
+                hex.to_uppercase(),
+            ] {
+                proptest::prop_assert_eq!(
+                    decode_key_text(&text).map(|k| k.to_vec()),
+                    decode_by_trying_each(&text)
+                );
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@
 //!                         length = 32)
 //! ```
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
@@ -65,11 +66,16 @@ pub(crate) struct KeyEntry {
     pub(crate) id: u8,
     master: Arc<MasterKey>,
     slots: Box<[ArcSwapOption<EpochKey>]>,
-    period: u64,
+    period: NonZeroU64,
 }
 
 impl KeyEntry {
-    pub(crate) fn new(id: u8, master: Arc<MasterKey>, period: u64, window_epochs: u64) -> Self {
+    pub(crate) fn new(
+        id: u8,
+        master: Arc<MasterKey>,
+        period: NonZeroU64,
+        window_epochs: u64,
+    ) -> Self {
         let slots = window_epochs.saturating_add(1).clamp(2, MAX_SLOTS_PER_KEY);
         let slots = (0..slots).map(|_| ArcSwapOption::empty()).collect();
         Self {
@@ -78,10 +84,6 @@ impl KeyEntry {
             slots,
             period,
         }
-    }
-
-    pub(crate) fn master(&self) -> &Arc<MasterKey> {
-        &self.master
     }
 
     /// Runs `f` with the cipher for `epoch`, deriving and caching it on first use.
@@ -105,51 +107,11 @@ impl KeyEntry {
     }
 
     fn derive(&self, epoch: u64) -> EpochKey {
-        let okm = derive_key(&self.master, self.id, self.period, epoch);
+        let okm = derive_key(&self.master, self.id, self.period.get(), epoch);
         EpochKey {
             epoch,
             cipher: XChaCha20Poly1305::new(okm.as_ref().into()),
         }
-    }
-}
-
-/// All key entries of a keyring, with O(1) lookup by id.
-pub(crate) struct KeyTable {
-    entries: Vec<KeyEntry>,
-    /// `index[id]` is the entry's position plus one; 0 means absent.
-    index: [u16; 256],
-}
-
-impl KeyTable {
-    /// The entries in keyring order: the primary key first.
-    pub(crate) fn new(keys: Vec<(u8, Arc<MasterKey>)>, period: u64, window_epochs: u64) -> Self {
-        let mut index = [0u16; 256];
-        let mut entries = Vec::with_capacity(keys.len());
-        for (id, master) in keys {
-            if let Some(slot) = index.get_mut(usize::from(id))
-                && *slot == 0
-            {
-                entries.push(KeyEntry::new(id, master, period, window_epochs));
-                *slot = u16::try_from(entries.len()).unwrap_or(0);
-            }
-        }
-        Self { entries, index }
-    }
-
-    pub(crate) fn primary(&self) -> Option<&KeyEntry> {
-        self.entries.first()
-    }
-
-    pub(crate) fn get(&self, id: u8) -> Option<&KeyEntry> {
-        let pos = usize::from(*self.index.get(usize::from(id))?);
-        self.entries.get(pos.checked_sub(1)?)
-    }
-
-    pub(crate) fn masters(&self) -> Vec<(u8, Arc<MasterKey>)> {
-        self.entries
-            .iter()
-            .map(|e| (e.id, Arc::clone(e.master())))
-            .collect()
     }
 }
 
@@ -177,7 +139,7 @@ mod tests {
 
     #[test]
     fn cache_returns_the_derived_key() {
-        let entry = KeyEntry::new(3, master(), 86_400, 9);
+        let entry = KeyEntry::new(3, master(), NonZeroU64::new(86_400).unwrap(), 9);
         let expected = entry.derive(77).cipher;
         let probe = |c: &XChaCha20Poly1305| {
             use chacha20poly1305::aead::Aead as _;
@@ -190,14 +152,5 @@ mod tests {
         let other = 77 + entry.slots.len() as u64;
         assert_ne!(entry.with_cipher(other, probe), want);
         assert_eq!(entry.with_cipher(77, probe), want);
-    }
-
-    #[test]
-    fn lookup_by_id() {
-        let table = KeyTable::new(vec![(9, master()), (4, master()), (9, master())], 60, 3);
-        assert_eq!(table.primary().unwrap().id, 9);
-        assert_eq!(table.get(4).unwrap().id, 4);
-        assert!(table.get(5).is_none());
-        assert_eq!(table.masters().len(), 2);
     }
 }

@@ -91,22 +91,14 @@ pub(crate) fn split(raw: &mut [u8]) -> Result<Parts<'_>, OpenError> {
         return Err(OpenError::Malformed);
     }
     let (head, rest) = raw
-        .split_at_mut_checked(HEADER_LEN)
-        .ok_or(OpenError::Malformed)?;
-    let body_len = rest
-        .len()
-        .checked_sub(TAG_LEN)
+        .split_first_chunk_mut::<HEADER_LEN>()
         .ok_or(OpenError::Malformed)?;
     let (body, tag) = rest
-        .split_at_mut_checked(body_len)
+        .split_last_chunk_mut::<TAG_LEN>()
         .ok_or(OpenError::Malformed)?;
-    let header_bytes: [u8; HEADER_LEN] = (&*head).try_into().map_err(|_| OpenError::Malformed)?;
-    let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| OpenError::Malformed)?;
-    let (fixed, random) = header_bytes
-        .split_first_chunk::<4>()
-        .ok_or(OpenError::Malformed)?;
-    let [_, key_id, e_hi, e_lo] = *fixed;
-    let random: [u8; RANDOM_LEN] = random.try_into().map_err(|_| OpenError::Malformed)?;
+    let header_bytes = *head;
+    let tag = *tag;
+    let [_, key_id, e_hi, e_lo, random @ ..] = header_bytes;
     Ok(Parts {
         header: Header {
             version,
@@ -146,15 +138,6 @@ pub(crate) fn aad<'a>(
     buf.get(..total).unwrap_or_default()
 }
 
-/// Recovers the full epoch from its low 16 bits: the one epoch in `lo..=hi` with those bits.
-/// The config guarantees `hi - lo < 2^15`, so at most one candidate exists.
-pub(crate) fn full_epoch(low: u16, lo: u64, hi: u64) -> Option<u64> {
-    let hi_low = (hi & 0xffff) as u16;
-    let back = u64::from(hi_low.wrapping_sub(low));
-    let epoch = hi.checked_sub(back)?;
-    (epoch >= lo).then_some(epoch)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,15 +170,6 @@ mod tests {
         assert_eq!(split(&mut short).err(), Some(OpenError::Malformed));
         let mut ok = vec![VERSION; MIN_RAW_LEN];
         assert!(split(&mut ok).is_ok());
-    }
-
-    #[test]
-    fn epoch_recovery() {
-        assert_eq!(full_epoch(5, 0, 10), Some(5));
-        assert_eq!(full_epoch(11, 0, 10), None);
-        assert_eq!(full_epoch(0xffff, 65_530, 65_540), Some(65_535));
-        assert_eq!(full_epoch(2, 65_530, 65_540), Some(65_538));
-        assert_eq!(full_epoch(3, 100_000, 100_010), None);
     }
 
     #[test]

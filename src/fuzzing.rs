@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::claims::{self, Claims, Policy};
 use crate::config::Config;
+use crate::epoch;
 use crate::error::OpenError;
 use crate::payload;
 
@@ -25,13 +26,7 @@ pub struct Decoded<T> {
 #[must_use]
 pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64) -> Decoded<T> {
     let config = Config::default();
-    let period = config.rotation_period;
-    let Some(epoch_start) = epoch.checked_mul(period) else {
-        return Decoded {
-            checks: Err(OpenError::Malformed),
-            payload: None,
-        };
-    };
+    let epoch_start = epoch::start_of(epoch, config.rotation_period);
     let (claims, offset, rest) = match Claims::decode(plain, epoch_start) {
         Ok(decoded) => decoded,
         Err(e) => {
@@ -41,28 +36,28 @@ pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64)
             };
         }
     };
-    let lifetimes = config.lifetimes(claims.persistent);
-    let policy = Policy {
+    let window = config.window_at(now);
+    let policy = Policy::new(
+        &config,
         now,
-        leeway: config.leeway,
-        period,
-        epoch_lo: now
-            .saturating_sub(config.max_token_age())
-            .checked_div(period)
-            .unwrap_or(0),
-        epoch_hi: now
-            .saturating_add(config.leeway)
-            .checked_div(period)
-            .unwrap_or(0),
-        absolute_lifetime: lifetimes.absolute_secs(),
-        idle_lifetime: lifetimes.idle_secs(),
-        generation_floor: config.generation_floor,
-        not_before: config.not_before,
-        schema_version: config.schema_version,
-    };
+        window,
+        claims.persistent,
+        config.schema_version,
+    );
     let checks = claims::validate(&claims, epoch, offset, &policy).map(|_| ());
     Decoded {
         checks,
         payload: Some(payload::decode(rest)),
     }
+}
+
+/// The token a request's cookies put together, exactly as [`SessionCookie::open`] gets it (the
+/// cookie fuzz target checks that it only ever holds base64url).
+///
+/// [`SessionCookie::open`]: crate::SessionCookie::open
+///
+/// # Errors
+/// The [`LoadError`](crate::LoadError) of cookies that do not form one token.
+pub fn read_token(read: &crate::ReadCookies) -> Result<Option<&str>, crate::LoadError> {
+    read.token()
 }

@@ -2,10 +2,14 @@
 //!
 //! Exactly one key is primary (new tokens are sealed under it); the others only open. Each has a
 //! one-byte id carried in the token header, so `open` finds the key directly, never by trying each.
-//! Retiring a key is removing it from the ring.
+//! Retiring a key is removing it from the ring. [`KeyTable`] is the ring as a sealer holds it: each
+//! key with its cache of epoch keys, found by id in O(1).
 
 use std::fmt;
+use std::num::NonZeroU64;
+use std::sync::Arc;
 
+use crate::epoch_keys::KeyEntry;
 use crate::error::KeyError;
 use crate::keys::{MasterKey, read_env_text};
 
@@ -23,8 +27,10 @@ use crate::keys::{MasterKey, read_env_text};
 /// # Ok::<(), sealed_session::KeyError>(())
 /// ```
 pub struct Keyring {
-    /// Primary first, then open-only keys in the order added.
-    entries: Vec<(u8, MasterKey)>,
+    /// The key that seals. There is always one.
+    primary: (u8, Arc<MasterKey>),
+    /// Keys that only open, in the order added; ids distinct from each other and the primary's.
+    others: Vec<(u8, Arc<MasterKey>)>,
 }
 
 impl Keyring {
@@ -39,7 +45,8 @@ impl Keyring {
     #[must_use]
     pub fn new(id: u8, primary: MasterKey) -> Self {
         Self {
-            entries: vec![(id, primary)],
+            primary: (id, Arc::new(primary)),
+            others: Vec::new(),
         }
     }
 
@@ -52,14 +59,14 @@ impl Keyring {
     /// ```
     /// use sealed_session::{Keyring, MasterKey};
     /// let ring = Keyring::new(1, MasterKey::generate()?).with_open_only(7, MasterKey::generate()?)?;
-    /// assert!(ring.contains(7));
+    /// assert_eq!(ring.ids().collect::<Vec<_>>(), [1, 7]);
     /// # Ok::<(), sealed_session::KeyError>(())
     /// ```
     pub fn with_open_only(mut self, id: u8, key: MasterKey) -> Result<Self, KeyError> {
-        if self.contains(id) {
+        if self.ids().any(|i| i == id) {
             return Err(KeyError::DuplicateId { id });
         }
-        self.entries.push((id, key));
+        self.others.push((id, Arc::new(key)));
         Ok(self)
     }
 
@@ -83,7 +90,8 @@ impl Keyring {
     }
 
     /// Reads a keyring list (see [`Keyring::from_list`]) from the environment variable `var`, or
-    /// from the file named by `{var}_FILE`.
+    /// from the file named by `{var}_FILE`. Prefer the file: keys in the environment stay there
+    /// for the life of the process (and its children), where this crate cannot wipe them.
     ///
     /// # Errors
     /// As [`Keyring::from_list`], plus [`KeyError::Missing`] and [`KeyError::Unreadable`]; every
@@ -133,20 +141,7 @@ impl Keyring {
     /// ```
     #[must_use]
     pub fn primary_id(&self) -> u8 {
-        self.entries.first().map_or(0, |(id, _)| *id)
-    }
-
-    /// Whether a key with this id is in the ring.
-    ///
-    /// # Example
-    /// ```
-    /// let ring = sealed_session::Keyring::new(9, sealed_session::MasterKey::generate()?);
-    /// assert!(ring.contains(9) && !ring.contains(1));
-    /// # Ok::<(), sealed_session::KeyError>(())
-    /// ```
-    #[must_use]
-    pub fn contains(&self, id: u8) -> bool {
-        self.entries.iter().any(|(i, _)| *i == id)
+        self.primary.0
     }
 
     /// The ids in the ring, primary first.
@@ -158,11 +153,72 @@ impl Keyring {
     /// # Ok::<(), sealed_session::KeyError>(())
     /// ```
     pub fn ids(&self) -> impl Iterator<Item = u8> + '_ {
-        self.entries.iter().map(|(id, _)| *id)
+        std::iter::once(&self.primary)
+            .chain(&self.others)
+            .map(|(id, _)| *id)
     }
 
-    pub(crate) fn into_entries(self) -> Vec<(u8, MasterKey)> {
-        self.entries
+    /// The same keys, shared (the key bytes are not copied).
+    pub(crate) fn share(&self) -> Self {
+        Self {
+            primary: (self.primary.0, Arc::clone(&self.primary.1)),
+            others: self
+                .others
+                .iter()
+                .map(|(id, k)| (*id, Arc::clone(k)))
+                .collect(),
+        }
+    }
+}
+
+/// A keyring as a sealer holds it: every key with its epoch-key cache, the primary one apart
+/// (so sealing never looks for it), and an O(1) lookup by id for opening.
+pub(crate) struct KeyTable {
+    primary: KeyEntry,
+    others: Vec<KeyEntry>,
+    /// `index[id]`: 0 if absent, 1 for the primary key, `n + 2` for `others[n]`.
+    index: [u16; 256],
+}
+
+impl KeyTable {
+    pub(crate) fn new(ring: &Keyring, period: NonZeroU64, window_epochs: u64) -> Self {
+        let entry = |(id, master): &(u8, Arc<MasterKey>)| {
+            KeyEntry::new(*id, Arc::clone(master), period, window_epochs)
+        };
+        let mut index = [0u16; 256];
+        let primary = entry(&ring.primary);
+        if let Some(slot) = index.get_mut(usize::from(primary.id)) {
+            *slot = 1;
+        }
+        let mut others = Vec::with_capacity(ring.others.len());
+        for key in &ring.others {
+            // The keyring refuses duplicate ids; a repeated one would only be skipped here.
+            if let Some(slot) = index.get_mut(usize::from(key.0))
+                && *slot == 0
+            {
+                others.push(entry(key));
+                *slot = u16::try_from(others.len().saturating_add(1)).unwrap_or(0);
+            }
+        }
+        Self {
+            primary,
+            others,
+            index,
+        }
+    }
+
+    /// The key that seals.
+    pub(crate) fn primary(&self) -> &KeyEntry {
+        &self.primary
+    }
+
+    /// The key with this id, if the ring has one.
+    pub(crate) fn get(&self, id: u8) -> Option<&KeyEntry> {
+        match *self.index.get(usize::from(id))? {
+            0 => None,
+            1 => Some(&self.primary),
+            n => self.others.get(usize::from(n).checked_sub(2)?),
+        }
     }
 }
 
@@ -205,9 +261,33 @@ mod tests {
 
     #[test]
     fn debug_shows_ids_only() {
-        let ring = Keyring::new(1, MasterKey::generate().unwrap());
-        let shown = format!("{ring:?}");
-        assert!(shown.contains("primary_id: 1"));
-        assert!(shown.contains("MasterKey") || !shown.contains("bytes"));
+        let key = MasterKey::generate().unwrap();
+        let text = key.to_base64url();
+        let ring = Keyring::new(1, key)
+            .with_open_only(7, MasterKey::generate().unwrap())
+            .unwrap();
+        let shown = format!("{ring:?} {ring:#?}");
+        assert_eq!(
+            format!("{ring:?}"),
+            "Keyring { primary_id: 1, ids: [1, 7], .. }"
+        );
+        assert!(!shown.contains(text.as_str()));
+    }
+
+    #[test]
+    fn table_finds_every_key_by_id_and_no_other() {
+        let ring = Keyring::new(9, MasterKey::generate().unwrap())
+            .with_open_only(4, MasterKey::generate().unwrap())
+            .unwrap()
+            .with_open_only(0, MasterKey::generate().unwrap())
+            .unwrap();
+        let table = KeyTable::new(&ring, NonZeroU64::new(60).unwrap(), 3);
+        assert_eq!(table.primary().id, 9);
+        for id in 0..=255u8 {
+            let in_ring = ring.ids().any(|i| i == id);
+            assert_eq!(table.get(id).map(|e| e.id), in_ring.then_some(id));
+        }
+        let shared = ring.share();
+        assert_eq!(shared.ids().collect::<Vec<_>>(), [9, 4, 0]);
     }
 }

@@ -21,27 +21,28 @@
 
 // Internal modules, one idea each. The wire format is specified in FORMAT.md.
 mod claims; // the encrypted claims and their constant-time checks
-#[allow(
-    dead_code,
-    reason = "`unsigned` serves the sealer once it holds the clock"
-)]
-mod clock; // the injectable time source
+mod clock; // the injected clock: system by default, manual for tests
 mod config; // policy with safe defaults
-mod cookie; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
+mod cookie_layer; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
+mod epoch; // all rotation arithmetic: epochs, the accepted window, recovery from 16 bits
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
 mod error; // error enums
 mod format; // header layout, bytes only
 mod integrations; // thin adapters: the cookie crate, http, axum
-mod keyring; // primary and open-only keys by id
+mod keyring; // primary and open-only keys, and the O(1) lookup by id
 mod keys; // master keys: parsing, checks, zeroizing
+mod lifecycle; // new, renew, reissue -> claims; what an opened token's metadata says
 mod payload; // postcard decoding of the authenticated payload
 #[cfg(feature = "redis")]
 pub mod revocation; // fleet-wide revocation: an in-memory replica that follows Redis
 mod scratch; // per-thread buffer so seal/open do not allocate
-mod sealer; // seal and open: the only caller of the AEAD
+mod sealer; // the public handle: keys, config, clock, hooks, hot reload
 mod session; // options in, metadata out
+mod size; // token length arithmetic, independent of the clock
+mod token; // the AEAD pipeline in the spec's order: the only caller of the AEAD
 mod unix_time; // OffsetDateTime <-> unix seconds
+mod unverified; // the clear-text header, read without a key, trusted for nothing
 mod varint; // canonical LEB128
 
 #[cfg(test)]
@@ -55,15 +56,18 @@ pub mod fuzzing;
 // The public interface.
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
-pub use cookie::{
-    CookieError, CookieSettings, CookieSettingsBuilder, CookieSettingsError, DEFAULT_COOKIE_NAME,
-    DEV_COOKIE_NAME, LoadError, Loaded, MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN,
-    Present, ReadCookies, ReadError, SameSite, SessionCookie, SetCookie, SetCookies, WriteError,
+pub use cookie_layer::{
+    CookieSettings, CookieSettingsBuilder, DEFAULT_COOKIE_NAME, DEV_COOKIE_NAME, LoadError,
+    MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN, ReadCookies, SameSite, SessionCookie,
+    SetCookie, SetCookies,
 };
-pub use error::{ConfigError, KeyError, OpenError, SealError};
+pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
 #[cfg(feature = "axum")]
 pub use integrations::axum;
+#[cfg(feature = "tower")]
+pub use integrations::tower;
 pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
+pub use unverified::UnverifiedToken;

@@ -1,41 +1,111 @@
 //! A per-thread scratch buffer for the raw token bytes, so that seal and open allocate nothing in
-//! the steady state. Its contents (plaintext sessions) are wiped after every use.
+//! the steady state. It holds plaintext sessions, so no copy of its contents is ever freed
+//! unwiped: the whole allocation is wiped after every use, on error returns and while unwinding
+//! from a panic (the application's `Serialize` or `Deserialize` may panic), and it grows only
+//! through [`reserve`], which wipes the old allocation before freeing it.
 
 use std::cell::RefCell;
 
+use serde::Serialize;
 use zeroize::Zeroize as _;
 
-/// Buffers that grew past this are released after use rather than kept per thread.
+/// Buffers that grew past this are released (wiped) after use rather than kept per thread.
 const KEEP_CAPACITY: usize = 64 * 1024;
+
+/// The smallest allocation [`reserve`] makes, so a fresh buffer does not grow in tiny steps.
+const MIN_CAPACITY: usize = 256;
 
 thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
+/// A buffer wiped (all of its capacity) when dropped, including during unwinding.
+struct WipeOnDrop(Vec<u8>);
+
+impl Drop for WipeOnDrop {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 /// Runs `f` with an empty scratch buffer. The thread's buffer is taken out for the call and put
 /// back after, so a re-entrant call (or one during thread teardown) just gets a fresh buffer.
+/// Whatever `f` leaves in it (on success, on error or by panicking) is wiped. `f` must grow the
+/// buffer only with [`reserve`] (or [`serialize_into`]) while it holds secrets: `Vec`'s own growth
+/// frees the old allocation unwiped.
 pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-    let mut buf = SCRATCH
+    let kept = SCRATCH
         .try_with(|cell| {
             cell.try_borrow_mut()
                 .map(|mut kept| std::mem::take(&mut *kept))
                 .unwrap_or_default()
         })
         .unwrap_or_default();
-    buf.clear();
-    let result = f(&mut buf);
-    buf.as_mut_slice().zeroize();
-    buf.clear();
+    let mut guard = WipeOnDrop(kept);
+    guard.0.clear();
+    let result = f(&mut guard.0);
+    guard.0.zeroize();
+    let buf = std::mem::take(&mut guard.0);
     if buf.capacity() <= KEEP_CAPACITY {
         let _ = SCRATCH.try_with(|cell| {
             if let Ok(mut kept) = cell.try_borrow_mut()
                 && kept.capacity() < buf.capacity()
             {
+                // The buffer replaced here was wiped when it was last put back.
                 *kept = buf;
             }
         });
     }
     result
+}
+
+/// Makes room for `additional` more bytes without leaving the current contents in freed memory:
+/// a larger buffer is allocated, the contents copied into it, and the old buffer wiped before it
+/// is freed.
+pub(crate) fn reserve(buf: &mut Vec<u8>, additional: usize) {
+    let needed = buf.len().saturating_add(additional);
+    if needed <= buf.capacity() {
+        return;
+    }
+    let capacity = needed
+        .max(buf.capacity().saturating_mul(2))
+        .max(MIN_CAPACITY);
+    let mut grown = Vec::with_capacity(capacity);
+    grown.extend_from_slice(buf);
+    buf.zeroize();
+    *buf = grown;
+}
+
+/// Appends the postcard encoding of `value` to `buf`, growing it with [`reserve`]. On error `buf`
+/// keeps what was written so far (wiped with the scratch buffer).
+pub(crate) fn serialize_into<T: Serialize + ?Sized>(
+    value: &T,
+    buf: &mut Vec<u8>,
+) -> Result<(), postcard::Error> {
+    postcard::serialize_with_flavor(value, Appender(buf))
+}
+
+/// A postcard output that appends through [`reserve`].
+struct Appender<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Appender<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        reserve(self.0, data.len());
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        reserve(self.0, 1);
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -45,6 +115,7 @@ mod tests {
     #[test]
     fn reuses_and_wipes() {
         let cap = with_scratch(|b| {
+            reserve(b, 100);
             b.extend_from_slice(&[1; 100]);
             b.capacity()
         });
@@ -64,5 +135,44 @@ mod tests {
             });
             assert_eq!(outer, &[1]);
         });
+    }
+
+    #[test]
+    fn reserve_keeps_the_contents_and_makes_room() {
+        let mut buf = vec![7u8; 10];
+        reserve(&mut buf, 1000);
+        assert_eq!(buf, [7; 10]);
+        assert!(buf.capacity() >= 1010);
+        let cap = buf.capacity();
+        reserve(&mut buf, 5);
+        assert_eq!(buf.capacity(), cap, "no growth when the room is there");
+        let mut empty = Vec::new();
+        reserve(&mut empty, 1);
+        assert!(empty.capacity() >= MIN_CAPACITY);
+    }
+
+    #[test]
+    fn serialize_into_matches_postcard_and_appends() {
+        let value = (
+            7u32,
+            "a session value that is longer than a few bytes".repeat(20),
+        );
+        let mut buf = vec![1, 2, 3];
+        serialize_into(&value, &mut buf).unwrap();
+        let mut expected = vec![1, 2, 3];
+        expected.extend_from_slice(&postcard::to_allocvec(&value).unwrap());
+        assert_eq!(buf, expected);
+    }
+
+    #[test]
+    fn a_panic_inside_leaves_the_next_use_working() {
+        let panicked = std::panic::catch_unwind(|| {
+            with_scratch(|b| {
+                b.push(9);
+                panic!("the application's Serialize panicked");
+            })
+        });
+        assert!(panicked.is_err());
+        with_scratch(|b| assert!(b.is_empty()));
     }
 }

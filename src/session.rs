@@ -1,11 +1,13 @@
 //! What seal takes besides the value ([`SessionOptions`]) and what open gives back besides it
-//! ([`Opened`], [`SessionMeta`], [`SessionId`]).
+//! ([`Opened`], [`SessionMeta`], [`SessionId`]), and how the metadata follows from the claims.
 
 use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::claims::SESSION_ID_LEN;
+use crate::claims::{Claims, Deadlines, SESSION_ID_LEN};
+use crate::config::Config;
+use crate::epoch;
 use crate::error::OpenError;
 use crate::unix_time;
 
@@ -15,7 +17,7 @@ use crate::unix_time;
 /// ```
 /// use sealed_session::SessionOptions;
 /// let remember_me = SessionOptions::default().persistent(true).generation(3);
-/// assert!(remember_me.is_persistent());
+/// assert_ne!(remember_me, SessionOptions::default());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[must_use]
@@ -29,7 +31,11 @@ impl SessionOptions {
     ///
     /// # Example
     /// ```
-    /// assert!(sealed_session::SessionOptions::default().persistent(true).is_persistent());
+    /// use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<u8>(&token)?.meta.is_persistent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn persistent(mut self, persistent: bool) -> Self {
         self.persistent = persistent;
@@ -47,17 +53,6 @@ impl SessionOptions {
         self.generation = generation;
         self
     }
-
-    /// Whether these options pick the persistent lifetimes.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(!sealed_session::SessionOptions::default().is_persistent());
-    /// ```
-    #[must_use]
-    pub fn is_persistent(&self) -> bool {
-        self.persistent
-    }
 }
 
 /// A random 16-byte session id, present when the config enables session ids. Not a secret (it
@@ -68,8 +63,8 @@ impl SessionOptions {
 /// # use sealed_session::*;
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
-/// let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
-/// let id = opened.meta.session_id.expect("enabled");
+/// let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+/// let id = opened.meta.session_id().expect("enabled");
 /// assert_eq!(id.to_string().len(), 32);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -83,8 +78,8 @@ impl SessionId {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().session_ids(true).build()?);
-    /// # let opened = sealer.open::<u8>(&sealer.seal(&1u8)?)?;
-    /// assert_eq!(opened.meta.session_id.unwrap().as_bytes().len(), 16);
+    /// # let opened = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+    /// assert_eq!(opened.meta.session_id().unwrap().as_bytes().len(), 16);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -111,59 +106,179 @@ impl fmt::Debug for SessionId {
 /// ```
 /// # use sealed_session::*;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-/// let meta = sealer.open::<String>(&sealer.seal(&"alice".to_string())?)?.meta;
-/// assert_eq!(meta.key_id, 1);
+/// let token = sealer.seal(&"alice".to_string(), &SessionOptions::default())?;
+/// let meta = sealer.open::<String>(&token)?.meta;
+/// assert_eq!(meta.key_id(), 1);
 /// assert!(meta.idle_deadline() <= meta.absolute_deadline());
-/// assert!(!meta.should_reseal());
+/// assert!(!meta.renewal_due());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct SessionMeta {
-    /// Unix seconds of [`SessionMeta::session_start`]; the four instants are kept as seconds and
-    /// turned into `OffsetDateTime`s only when asked for (calendar arithmetic is a measurable
-    /// part of an open).
+    /// The four instants are kept as unix seconds and turned into `OffsetDateTime`s only when
+    /// asked for (calendar arithmetic is a measurable part of an open).
     pub(crate) session_start_secs: u64,
     pub(crate) sealed_at_secs: u64,
     pub(crate) absolute_deadline_secs: u64,
     pub(crate) idle_deadline_secs: u64,
-    /// The id of the master key that sealed the token.
-    pub key_id: u8,
-    /// The rotation epoch the token was sealed in.
-    pub epoch: u64,
-    /// The generation counter the app sealed in.
-    pub generation: u64,
-    /// The application schema version of the payload.
-    pub schema_version: u32,
-    /// Whether the session uses the persistent lifetimes.
-    pub persistent: bool,
-    /// The session id, if the config enabled them when the session began.
-    pub session_id: Option<SessionId>,
-    /// The configured part of the idle window has passed: renew now to keep the session alive.
-    pub renewal_due: bool,
-    /// Sealed under a key that is no longer primary: renew to move it to the primary key.
-    pub old_key: bool,
-    /// Sealed in an earlier rotation epoch: renew to move it to the current epoch key.
-    pub old_epoch: bool,
+    pub(crate) key_id: u8,
+    pub(crate) epoch: u64,
+    pub(crate) generation: u64,
+    pub(crate) schema_version: u32,
+    pub(crate) persistent: bool,
+    pub(crate) session_id: Option<SessionId>,
+    pub(crate) renewal_due: bool,
+    pub(crate) old_key: bool,
+    pub(crate) old_epoch: bool,
 }
 
 impl SessionMeta {
-    /// Whether the caller should renew (re-seal) now: renewal is due, or the token was sealed
-    /// under an old key or epoch.
+    /// Whether to renew (re-seal) now, the one notion of it in every layer: the configured part
+    /// of the idle window has passed, or the token was sealed under a key that is no longer
+    /// primary or in another epoch than the current one; and the session is still before its
+    /// absolute deadline (a token opened inside the leeway after that deadline is not due:
+    /// renewing it could not give a live token).
     ///
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let opened = sealer.open::<u8>(&sealer.seal(&7u8)?)?;
-    /// if opened.meta.should_reseal() {
-    ///     let _fresh = sealer.renew(&opened.session, &opened.meta)?;
-    /// }
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+    ///     .with_clock(clock.clone());
+    /// let token = sealer.seal(&7u8, &SessionOptions::default())?;
+    /// assert!(!sealer.open::<u8>(&token)?.meta.renewal_due());
+    /// clock.advance(time::Duration::minutes(61)); // over half the 2-hour idle window
+    /// let opened = sealer.open::<u8>(&token)?;
+    /// assert!(opened.meta.renewal_due());
+    /// let _fresh = sealer.renew(&opened.session, &opened.meta)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn should_reseal(&self) -> bool {
-        self.renewal_due || self.old_key || self.old_epoch
+    pub fn renewal_due(&self) -> bool {
+        self.renewal_due
+    }
+
+    /// Sealed under a key that is no longer primary (informative: [`SessionMeta::renewal_due`]
+    /// already counts it).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(!meta.old_key());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn old_key(&self) -> bool {
+        self.old_key
+    }
+
+    /// Sealed in another rotation epoch than the current one (informative:
+    /// [`SessionMeta::renewal_due`] already counts it).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(!meta.old_epoch());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn old_epoch(&self) -> bool {
+        self.old_epoch
+    }
+
+    /// The id of the master key that sealed the token.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(4, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.key_id(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn key_id(&self) -> u8 {
+        self.key_id
+    }
+
+    /// The rotation epoch the token was sealed in.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(clock);
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.epoch(), 1_800_000_000 / 86_400); // daily rotation
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The generation counter the app sealed in.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().generation(9))?;
+    /// assert_eq!(sealer.open::<u8>(&token)?.meta.generation(), 9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The application schema version of the payload.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::builder().schema_version(3).build()?);
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert_eq!(meta.schema_version(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
+    /// Whether the session uses the persistent ("remember me") lifetimes.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default().persistent(true))?;
+    /// assert!(sealer.open::<u8>(&token)?.meta.is_persistent());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+
+    /// The session id, if the config enabled them when the session began.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
+    /// assert!(meta.session_id().is_none()); // off by default
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_id
     }
 
     /// When the session began (login or the last reissue).
@@ -171,12 +286,13 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let login = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let token = sealer.seal_at(&1u8, login)?;
-    /// let later = login + time::Duration::minutes(30);
-    /// let renewed = sealer.renew_at(&1u8, &sealer.open_at::<u8>(&token, later)?.meta, later)?;
-    /// assert_eq!(sealer.open_at::<u8>(&renewed, later)?.meta.session_start(), login);
+    /// let clock = ManualClock::at(login);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(clock.clone());
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+    /// clock.advance(time::Duration::minutes(30));
+    /// let renewed = sealer.renew(&1u8, &sealer.open::<u8>(&token)?.meta)?;
+    /// assert_eq!(sealer.open::<u8>(&renewed)?.meta.session_start(), login);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -189,10 +305,10 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let token = sealer.seal_at(&1u8, t)?;
-    /// assert_eq!(sealer.open_at::<u8>(&token, t)?.meta.sealed_at(), t);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+    /// assert_eq!(sealer.open::<u8>(&token)?.meta.sealed_at(), t);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -205,9 +321,9 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
     /// assert_eq!(meta.absolute_deadline(), t + time::Duration::hours(12)); // the default
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -221,9 +337,9 @@ impl SessionMeta {
     /// # Example
     /// ```
     /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
     /// let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?;
-    /// let meta = sealer.open_at::<u8>(&sealer.seal_at(&1u8, t)?, t)?.meta;
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default()).with_clock(ManualClock::at(t));
+    /// let meta = sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?.meta;
     /// assert_eq!(meta.idle_deadline(), t + time::Duration::hours(2)); // the default
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -233,15 +349,73 @@ impl SessionMeta {
     }
 }
 
+/// What a token with these claims, sealed under `key_id` in `epoch`, says when opened at `now`
+/// under `config` with `primary_id` the sealing key.
+pub(crate) fn meta_of(
+    config: &Config,
+    primary_id: u8,
+    claims: &Claims,
+    deadlines: Deadlines,
+    key_id: u8,
+    epoch: u64,
+    now: u64,
+) -> SessionMeta {
+    let idle = config.lifetimes(claims.persistent).idle_secs();
+    let renew_after = idle.saturating_mul(u64::from(config.renew_after_percent)) / 100;
+    let old_key = key_id != primary_id;
+    let old_epoch = epoch != epoch::epoch_of(now, config.rotation_period);
+    let renew_from = claims.sealed_at.saturating_add(renew_after);
+    SessionMeta {
+        session_start_secs: claims.session_start,
+        sealed_at_secs: claims.sealed_at,
+        absolute_deadline_secs: deadlines.absolute,
+        idle_deadline_secs: deadlines.idle,
+        key_id,
+        epoch,
+        generation: claims.generation,
+        schema_version: claims.schema_version,
+        persistent: claims.persistent,
+        session_id: claims.session_id.map(SessionId),
+        renewal_due: renewal_due(now, renew_from, old_key, old_epoch, deadlines.absolute),
+        old_key,
+        old_epoch,
+    }
+}
+
+/// The metadata of a token just sealed with these claims at `now` under the primary key, as an
+/// open at that instant would report it.
+pub(crate) fn sealed_meta(
+    config: &Config,
+    primary_id: u8,
+    claims: &Claims,
+    now: u64,
+) -> SessionMeta {
+    let lifetimes = config.lifetimes(claims.persistent);
+    let deadlines = Deadlines::of(claims, lifetimes.absolute_secs(), lifetimes.idle_secs());
+    let epoch = epoch::epoch_of(claims.sealed_at, config.rotation_period);
+    meta_of(
+        config, primary_id, claims, deadlines, primary_id, epoch, now,
+    )
+}
+
+/// The one notion of "should renew": the configured part of the idle window has passed, or the
+/// token was sealed under an old key or in another epoch; and a renewal can still give a live
+/// token (`now` before the absolute deadline: a token opened inside the leeway after it is not
+/// due, since renewing it would be refused).
+fn renewal_due(now: u64, renew_from: u64, old_key: bool, old_epoch: bool, absolute: u64) -> bool {
+    (now >= renew_from || old_key || old_epoch) && now < absolute
+}
+
 /// A session opened from an authentic, valid token: the value and what the token said about it.
 ///
 /// # Example
 /// ```
 /// # use sealed_session::*;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-/// let Opened { session, meta, .. } = sealer.open::<Vec<String>>(&sealer.seal(&vec!["admin".to_string()])?)?;
+/// let token = sealer.seal(&vec!["admin".to_string()], &SessionOptions::default())?;
+/// let Opened { session, meta, .. } = sealer.open::<Vec<String>>(&token)?;
 /// assert_eq!(session, ["admin"]);
-/// assert!(!meta.persistent);
+/// assert!(!meta.is_persistent());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,7 +439,7 @@ impl<T> Opened<T> {
     /// ```
     /// # use sealed_session::*;
     /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let token = sealer.seal_with(&42u64, &SessionOptions::default().generation(2))?;
+    /// let token = sealer.seal(&42u64, &SessionOptions::default().generation(2))?;
     /// let opened = sealer.open::<u64>(&token)?;
     /// let user_generation_in_db = 3; // looked up by opened.session
     /// assert_eq!(opened.require_generation(user_generation_in_db).unwrap_err(), OpenError::Revoked);
@@ -290,13 +464,13 @@ impl<T> Opened<T> {
 /// struct Blocklist(Vec<SessionId>);
 /// impl Revocation for Blocklist {
 ///     fn is_revoked(&self, meta: &SessionMeta) -> bool {
-///         meta.session_id.is_some_and(|id| self.0.contains(&id))
+///         meta.session_id().is_some_and(|id| self.0.contains(&id))
 ///     }
 /// }
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
-/// let token = sealer.seal(&1u8)?;
-/// let id = sealer.open::<u8>(&token)?.meta.session_id.unwrap();
+/// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+/// let id = sealer.open::<u8>(&token)?.meta.session_id().unwrap();
 /// sealer.set_revocation(Some(Arc::new(Blocklist(vec![id]))));
 /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -304,4 +478,26 @@ impl<T> Opened<T> {
 pub trait Revocation: Send + Sync {
     /// True if the session described by `meta` must be refused.
     fn is_revoked(&self, meta: &SessionMeta) -> bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_due_is_one_rule() {
+        let (from, abs) = (100, 200);
+        assert!(!renewal_due(99, from, false, false, abs), "too early");
+        assert!(renewal_due(100, from, false, false, abs), "idle part used");
+        assert!(renewal_due(10, from, true, false, abs), "old key");
+        assert!(renewal_due(10, from, false, true, abs), "old epoch");
+        assert!(
+            !renewal_due(200, from, true, true, abs),
+            "at the absolute deadline"
+        );
+        assert!(
+            !renewal_due(230, from, true, true, abs),
+            "inside the leeway after it"
+        );
+    }
 }

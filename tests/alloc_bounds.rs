@@ -11,17 +11,16 @@
 //! measurements that must see a cold per-thread scratch buffer run on a fresh thread.
 
 mod common;
-use common::noise;
+use common::{Clocked, noise, sealer_with};
 use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer};
+use sealed_session::{Config, OpenError, Sealer, SessionOptions};
 use serde::ser::SerializeTuple as _;
 use serde::{Deserialize, Serialize, Serializer};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-use time::OffsetDateTime;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -43,23 +42,13 @@ fn bytes_allocated<R: Send>(f: impl FnOnce() -> R + Send) -> (usize, R) {
     })
 }
 
-fn key() -> MasterKey {
-    let bytes: Vec<u8> = (0u8..32)
-        .map(|i| i.wrapping_mul(73).wrapping_add(5))
-        .collect();
-    MasterKey::from_bytes(&bytes).unwrap()
-}
-
-fn sealer(max_token_len: usize) -> Sealer {
+/// The shared fixture sealer (key 1, a manual clock at `T0`) with this token limit.
+fn sealer(max_token_len: usize) -> Clocked {
     let config = Config::builder()
         .max_token_len(max_token_len)
         .build()
         .unwrap();
-    Sealer::new(Keyring::new(1, key()), config)
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+    sealer_with(config)
 }
 
 /// Serializes as its bytes verbatim (a postcard tuple of `u8` has no length prefix), so an
@@ -156,8 +145,8 @@ fn over_the_maximum_length_open_allocates_nothing_and_returns_at_once() {
         let least = (0..5)
             .map(|_| {
                 let region = Region::new(GLOBAL);
-                let typed = s.open_at::<AppSession>(input, now());
-                let raw = s.open_raw_at(input, now());
+                let typed = s.open::<AppSession>(input);
+                let raw = s.open_raw(input);
                 let stats = region.change();
                 assert_eq!(typed.unwrap_err(), expected);
                 assert_eq!(raw.unwrap_err(), expected);
@@ -172,7 +161,7 @@ fn over_the_maximum_length_open_allocates_nothing_and_returns_at_once() {
     let big = &inputs[3];
     let started = Instant::now();
     for _ in 0..10_000 {
-        assert!(s.open_raw_at(big, now()).is_err());
+        assert!(s.open_raw(big).is_err());
     }
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -196,7 +185,7 @@ fn within_the_limit_open_allocates_at_most_twice_the_input_length() {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let s = sealer(4096);
-    let real = s.seal_at(&vec![7u8; 40], now()).unwrap();
+    let real = s.seal(&vec![7u8; 40], &SessionOptions::default()).unwrap();
     let mut worst = (0.0f64, 0usize, String::new());
     let lengths: Vec<usize> = (0..=300)
         .chain((301..=4096).step_by(7))
@@ -222,7 +211,7 @@ fn within_the_limit_open_allocates_at_most_twice_the_input_length() {
             "\u{1}".repeat(len),
         ];
         for input in candidates {
-            let (bytes, result) = bytes_allocated(|| s.open_at::<AppSession>(&input, now()));
+            let (bytes, result) = bytes_allocated(|| s.open::<AppSession>(&input));
             assert!(result.is_err() || input == real);
             let bound = ALLOC_FACTOR * input.len() + ALLOC_SLACK;
             assert!(
@@ -248,10 +237,12 @@ fn open_payload<T>(s: &Sealer, payload: Vec<u8>) -> (usize, Result<T, OpenError>
 where
     T: serde::de::DeserializeOwned + Send,
 {
-    let token = s.seal_at(&RawPayload(payload), now()).unwrap();
-    let raw = s.open_raw_at(&token, now()).unwrap();
+    let token = s
+        .seal(&RawPayload(payload), &SessionOptions::default())
+        .unwrap();
+    let raw = s.open_raw(&token).unwrap();
     let len = token.len();
-    let (bytes, result) = bytes_allocated(|| s.open_at::<T>(&token, now()).map(|o| o.session));
+    let (bytes, result) = bytes_allocated(|| s.open::<T>(&token).map(|o| o.session));
     // The payload arrived verbatim.
     assert!(!raw.session.is_empty());
     (bytes, result, len)
@@ -342,15 +333,19 @@ fn a_1mb_payload_cannot_be_sealed_and_the_largest_opens_in_linear_memory() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     // The configurable ceiling for tokens is 1 MiB of text, so a 1 MB payload cannot be sealed.
     let s = sealer(1 << 20);
-    let err = s.seal_at(&vec![0u8; 1_000_000], now()).unwrap_err();
+    let err = s
+        .seal(&vec![0u8; 1_000_000], &SessionOptions::default())
+        .unwrap_err();
     assert!(
         matches!(err, sealed_session::SealError::TooLong { .. }),
         "{err:?}"
     );
     // The largest that fits opens, and costs about the payload itself.
-    let n = s.max_payload_len(1 << 20, &sealed_session::SessionOptions::default()) - 3;
-    let token = s.seal_at(&vec![0x5au8; n], now()).unwrap();
-    let (bytes, result) = bytes_allocated(|| s.open_at::<Vec<u8>>(&token, now()));
+    let n = s.max_payload_len(&SessionOptions::default()).unwrap() - 3;
+    let token = s
+        .seal(&vec![0x5au8; n], &SessionOptions::default())
+        .unwrap();
+    let (bytes, result) = bytes_allocated(|| s.open::<Vec<u8>>(&token));
     assert_eq!(result.unwrap().session.len(), n);
     assert!(
         bytes <= ALLOC_FACTOR * token.len() + ALLOC_SLACK,
@@ -377,10 +372,12 @@ fn deeply_nested_payload_fails_cleanly_on_a_small_stack() {
         let s = sealer(max);
         let mut payload = vec![1u8; depth]; // Deeper, Deeper, ...
         payload.push(0); // End
-        let token = s.seal_at(&RawPayload(payload), now()).unwrap();
+        let token = s
+            .seal(&RawPayload(payload), &SessionOptions::default())
+            .unwrap();
         let result = std::thread::Builder::new()
             .stack_size(256 * 1024)
-            .spawn(move || s.open_at::<Nest>(&token, now()).map(|o| o.session))
+            .spawn(move || s.open::<Nest>(&token).map(|o| o.session))
             .unwrap()
             .join()
             .expect("no stack overflow, no panic");
@@ -389,8 +386,8 @@ fn deeply_nested_payload_fails_cleanly_on_a_small_stack() {
     // Nesting that real sessions use still opens.
     let s = sealer(4096);
     let shallow = (0..50).fold(Nest::End, |n, _| Nest::Deeper(Box::new(n)));
-    let token = s.seal_at(&shallow, now()).unwrap();
-    assert_eq!(s.open_at::<Nest>(&token, now()).unwrap().session, shallow);
+    let token = s.seal(&shallow, &SessionOptions::default()).unwrap();
+    assert_eq!(s.open::<Nest>(&token).unwrap().session, shallow);
 }
 
 /// Regression (found while auditing the payload decode): a sequence of zero-sized
@@ -405,9 +402,6 @@ fn zero_sized_sequence_with_huge_length_fails_at_once() {
     let (_, result, _) = open_payload::<Vec<()>>(&s, varint(u64::MAX));
     assert_eq!(result.unwrap_err(), OpenError::Payload);
     assert!(started.elapsed() < Duration::from_secs(5));
-    let token = s.seal_at(&vec![(); 1000], now()).unwrap();
-    assert_eq!(
-        s.open_at::<Vec<()>>(&token, now()).unwrap().session.len(),
-        1000
-    );
+    let token = s.seal(&vec![(); 1000], &SessionOptions::default()).unwrap();
+    assert_eq!(s.open::<Vec<()>>(&token).unwrap().session.len(), 1000);
 }

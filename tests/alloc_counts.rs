@@ -5,12 +5,13 @@
 //! caller's type needs (one `String` field: one allocation). Everything runs in one test
 //! function, since the counters are global to the process.
 
+mod common;
+
 use std::alloc::System;
 
-use sealed_session::{Config, Keyring, MasterKey, Opened, Sealer, SessionOptions};
+use sealed_session::{Opened, SessionOptions};
 use serde::{Deserialize, Serialize};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-use time::OffsetDateTime;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -41,11 +42,7 @@ fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
 
 #[test]
 fn seal_and_open_allocate_only_what_the_caller_owns() {
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        Config::default(),
-    );
-    let now = OffsetDateTime::now_utc();
+    let sealer = common::sealer();
     let opts = SessionOptions::default();
     let one = OneString {
         user_id: 42,
@@ -65,37 +62,37 @@ fn seal_and_open_allocate_only_what_the_caller_owns() {
     // derives and caches its key. Neither happens again in the steady state.
     for _ in 0..2 {
         out.clear();
-        sealer.seal_into_at(&big, &opts, now, &mut out).unwrap();
-        sealer.open_at::<Vec<u8>>(&out, now).unwrap();
+        sealer.seal_into(&big, &opts, &mut out).unwrap();
+        sealer.open::<Vec<u8>>(&out).unwrap();
     }
 
     // Seal into a reused string: nothing at all.
     out.clear();
-    let (n, ()) = count(|| sealer.seal_into_at(&one, &opts, now, &mut out).unwrap());
-    assert_eq!(n, 0, "seal_into_at (one String) allocated {n} times");
+    let (n, ()) = count(|| sealer.seal_into(&one, &opts, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into (one String) allocated {n} times");
     let token_one = out.clone();
 
     out.clear();
-    let (n, ()) = count(|| sealer.seal_into_at(&small, &opts, now, &mut out).unwrap());
-    assert_eq!(n, 0, "seal_into_at (small session) allocated {n} times");
+    let (n, ()) = count(|| sealer.seal_into(&small, &opts, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into (small session) allocated {n} times");
     let token_small = out.clone();
 
     out.clear();
-    let (n, ()) = count(|| sealer.seal_into_at(&big, &opts, now, &mut out).unwrap());
-    assert_eq!(n, 0, "seal_into_at (2900-byte payload) allocated {n} times");
+    let (n, ()) = count(|| sealer.seal_into(&big, &opts, &mut out).unwrap());
+    assert_eq!(n, 0, "seal_into (2900-byte payload) allocated {n} times");
     let token_big = out.clone();
 
     // `seal` returns a new string: exactly that one allocation.
-    let (n, token) = count(|| sealer.seal_at(&one, now).unwrap());
+    let (n, token) = count(|| sealer.seal(&one, &SessionOptions::default()).unwrap());
     assert_eq!(n, 1, "seal allocated {n} times");
     assert_eq!(token.len(), token_one.len());
 
     // Open: only the caller's type allocates.
-    let (n, opened) = count(|| sealer.open_at::<OneString>(&token_one, now).unwrap());
+    let (n, opened) = count(|| sealer.open::<OneString>(&token_one).unwrap());
     assert_eq!(n, 1, "open of a struct with one String allocated {n} times");
     assert_eq!(opened.session, one);
 
-    let (n, opened) = count(|| sealer.open_at::<SmallSession>(&token_small, now).unwrap());
+    let (n, opened) = count(|| sealer.open::<SmallSession>(&token_small).unwrap());
     assert_eq!(n, 5, "open of the small session allocated {n} times");
     assert_eq!(opened.session, small);
 
@@ -109,7 +106,7 @@ fn seal_and_open_allocate_only_what_the_caller_owns() {
         v
     });
     assert_eq!(grown, big);
-    let (n, opened) = count(|| sealer.open_at::<Vec<u8>>(&token_big, now).unwrap());
+    let (n, opened) = count(|| sealer.open::<Vec<u8>>(&token_big).unwrap());
     assert_eq!(
         n, growth,
         "open of a Vec<u8> allocated {n} times, its growth {growth}"
@@ -118,10 +115,10 @@ fn seal_and_open_allocate_only_what_the_caller_owns() {
 
     let number = {
         out.clear();
-        sealer.seal_into_at(&7u64, &opts, now, &mut out).unwrap();
+        sealer.seal_into(&7u64, &opts, &mut out).unwrap();
         out.clone()
     };
-    let (n, opened) = count(|| sealer.open_at::<u64>(&number, now).unwrap());
+    let (n, opened) = count(|| sealer.open::<u64>(&number).unwrap());
     assert_eq!(n, 0, "open of a u64 allocated {n} times");
     assert_eq!(opened.session, 7);
 
@@ -130,13 +127,13 @@ fn seal_and_open_allocate_only_what_the_caller_owns() {
     let i = tampered.len() / 2;
     tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
-    let (n, refused) = count(|| sealer.open_at::<SmallSession>(&tampered, now));
+    let (n, refused) = count(|| sealer.open::<SmallSession>(&tampered));
     assert!(refused.is_err());
     assert_eq!(n, 0, "a refused open allocated {n} times");
 
     // Renewal into a new string: that string only.
-    let Opened { session, meta, .. } = sealer.open_at::<OneString>(&token_one, now).unwrap();
-    let (n, renewed) = count(|| sealer.renew_at(&session, &meta, now).unwrap());
+    let Opened { session, meta, .. } = sealer.open::<OneString>(&token_one).unwrap();
+    let (n, renewed) = count(|| sealer.renew(&session, &meta).unwrap());
     assert_eq!(n, 1, "renew allocated {n} times");
-    assert!(sealer.open_at::<OneString>(&renewed, now).is_ok());
+    assert!(sealer.open::<OneString>(&renewed).is_ok());
 }

@@ -9,43 +9,41 @@
 mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use common::noise;
-use sealed_session::{Config, Keyring, MasterKey, OpenError, Sealer};
+use common::{Clocked, T0, at, clocked, key, noise};
+use sealed_session::{Config, Keyring, LogLevel, OpenError, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const HEADER_LEN: usize = 24;
 const MIN_RAW_LEN: usize = 43;
-const NOW: i64 = 1_800_000_000;
+const NOW: i64 = T0;
 
-fn key(seed: u8) -> MasterKey {
-    let bytes: Vec<u8> = (0u8..32)
-        .map(|i| i.wrapping_mul(37).wrapping_add(seed))
-        .collect();
-    MasterKey::from_bytes(&bytes).unwrap()
-}
-
-fn sealer() -> Sealer {
-    let ring = Keyring::new(1, key(11)).with_open_only(2, key(99)).unwrap();
-    Sealer::new(ring, Config::default())
+/// The shared key 1 primary, key 2 open-only, a manual clock at `T0`.
+fn sealer() -> Clocked {
+    let ring = Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap();
+    clocked(Sealer::new(ring, Config::default()))
 }
 
 fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(NOW).unwrap()
+    at(NOW)
 }
 
 /// Opens `token` both typed and raw; both must fail with `expected`.
 #[track_caller]
-fn refused(s: &Sealer, token: &str, expected: OpenError) {
-    let typed = s.open_at::<Vec<u8>>(token, now()).map(|o| o.session);
+fn refused(s: &Clocked, token: &str, expected: OpenError) {
+    let typed = s.at(NOW).open::<Vec<u8>>(token).map(|o| o.session);
     assert_eq!(typed, Err(expected), "typed open of {token:?}");
-    let raw = s.open_raw_at(token, now()).map(|o| o.session);
+    let raw = s.at(NOW).open_raw(token).map(|o| o.session);
     assert_eq!(raw, Err(expected), "raw open of {token:?}");
 }
 
 /// A real token whose text contains both `-` and `_` (so the alphabet swap below changes it).
-fn real_token(s: &Sealer) -> String {
+fn real_token(s: &Clocked) -> String {
     (0u32..)
-        .map(|i| s.seal_at(&vec![i; 8], now()).unwrap())
+        .map(|i| {
+            s.at(NOW)
+                .seal(&vec![i; 8], &SessionOptions::default())
+                .unwrap()
+        })
         .find(|t| t.contains('-') && t.contains('_'))
         .unwrap()
 }
@@ -61,14 +59,14 @@ fn text(raw: &[u8]) -> String {
 #[test]
 fn the_layout_this_suite_assumes() {
     let s = sealer();
-    let token = s.seal_at(&(), now()).unwrap();
+    let token = s.at(NOW).seal(&(), &SessionOptions::default()).unwrap();
     let raw = raw(&token);
     assert_eq!(raw.first(), Some(&1), "version 1");
     assert_eq!(raw.get(1), Some(&1), "key id");
     let epoch = u16::try_from((NOW / 86_400) & 0xffff).unwrap();
     assert_eq!(raw.get(2..4), Some(epoch.to_be_bytes().as_slice()));
     assert!(raw.len() >= MIN_RAW_LEN);
-    assert!(s.open_at::<()>(&token, now()).is_ok());
+    assert!(s.at(NOW).open::<()>(&token).is_ok());
 }
 
 #[test]
@@ -283,18 +281,26 @@ fn epoch_far_in_the_past_and_future() {
     for years in [10, -10] {
         let at = now() + Duration::days(365 * years);
         assert_eq!(
-            s.open_at::<Vec<u32>>(&token, at).unwrap_err(),
+            s.at((at).unix_timestamp())
+                .open::<Vec<u32>>(&token)
+                .unwrap_err(),
             OpenError::RetiredEpoch
         );
     }
     // Sealed far in the future, opened now.
-    let future = s.seal_at(&1u8, now() + Duration::days(365 * 50)).unwrap();
+    let future = s
+        .at((now() + Duration::days(365 * 50)).unix_timestamp())
+        .seal(&1u8, &SessionOptions::default())
+        .unwrap();
     refused(&s, &future, OpenError::RetiredEpoch);
     // Two minutes ahead (beyond the 60 s leeway) in the same epoch: the epoch is in the window,
     // the seal time is not.
-    let ahead = s.seal_at(&1u8, now() + Duration::seconds(120)).unwrap();
+    let ahead = s
+        .at((now() + Duration::seconds(120)).unix_timestamp())
+        .seal(&1u8, &SessionOptions::default())
+        .unwrap();
     assert_eq!(
-        s.open_at::<u8>(&ahead, now()).unwrap_err(),
+        s.at(NOW).open::<u8>(&ahead).unwrap_err(),
         OpenError::FromTheFuture
     );
 }
@@ -318,7 +324,7 @@ fn trailing_garbage() {
         }
     }
     // A second token glued on.
-    let other = s.seal_at(&2u8, now()).unwrap();
+    let other = s.at(NOW).seal(&2u8, &SessionOptions::default()).unwrap();
     let glued = format!("{token}{other}");
     let expected = if URL_SAFE_NO_PAD.decode(&glued).is_ok() {
         OpenError::Authentication
@@ -327,7 +333,7 @@ fn trailing_garbage() {
     };
     refused(&s, &glued, expected);
     // The untouched token still opens.
-    assert!(s.open_at::<Vec<u32>>(&token, now()).is_ok());
+    assert!(s.at(NOW).open::<Vec<u32>>(&token).is_ok());
 }
 
 #[test]
@@ -363,18 +369,24 @@ fn epoch_alias_after_2_16_periods_is_refused() {
         .rotation_period(std::time::Duration::from_secs(3600))
         .build()
         .unwrap();
-    let s = Sealer::new(Keyring::new(1, key(11)), config);
-    let token = s.seal_at(&5u8, now()).unwrap();
+    let s = clocked(Sealer::new(Keyring::new(1, key(1)), config));
+    let token = s.at(NOW).seal(&5u8, &SessionOptions::default()).unwrap();
     for periods in [(1i64 << 16) - 1, 1 << 16, (1 << 16) + 1, 2 << 16] {
         let later = now() + Duration::hours(periods);
-        let err = s.open_at::<u8>(&token, later).unwrap_err();
+        let err = s
+            .at((later).unix_timestamp())
+            .open::<u8>(&token)
+            .unwrap_err();
         assert!(
             matches!(err, OpenError::Authentication | OpenError::RetiredEpoch),
             "{periods} periods later: {err:?}"
         );
     }
     let err = s
-        .open_at::<u8>(&token, now() + Duration::hours(1 << 16))
+        .at((now() + Duration::hours(1 << 16)).unix_timestamp())
+        .open::<u8>(&token)
         .unwrap_err();
     assert_eq!(err, OpenError::Authentication);
+    // An honest client's old cookie: logged without alarm.
+    assert!(err.log_level() < LogLevel::Warn);
 }

@@ -6,11 +6,14 @@ mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
-use sealed_session::OpenError;
+use sealed_session::{OpenError, SessionOptions};
 
-fn token() -> (sealed_session::Sealer, String) {
+fn token() -> (Clocked, String) {
     let s = sealer();
-    let t = s.seal_at(&session(), at(T0)).unwrap();
+    let t = s
+        .at(T0)
+        .seal(&session(), &SessionOptions::default())
+        .unwrap();
     (s, t)
 }
 
@@ -24,7 +27,8 @@ fn every_single_bit_flip_is_rejected() {
             let mut m = raw.clone();
             m[i] ^= 1 << bit;
             let err = s
-                .open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0))
+                .at(T0)
+                .open::<Session>(&URL_SAFE_NO_PAD.encode(&m))
                 .unwrap_err();
             // Header bits may name another version, key or epoch; everything else fails the tag.
             if i >= 24 {
@@ -41,14 +45,15 @@ fn every_truncation_is_rejected() {
     let (s, t) = token();
     for len in 0..t.len() {
         assert!(
-            s.open_at::<Session>(&t[..len], at(T0)).is_err(),
+            s.at(T0).open::<Session>(&t[..len]).is_err(),
             "text truncated to {len}"
         );
     }
     let raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
     for len in 0..raw.len() {
         let err = s
-            .open_at::<Session>(&URL_SAFE_NO_PAD.encode(&raw[..len]), at(T0))
+            .at(T0)
+            .open::<Session>(&URL_SAFE_NO_PAD.encode(&raw[..len]))
             .unwrap_err();
         if len >= 43 {
             assert_eq!(err, OpenError::Authentication, "raw truncated to {len}");
@@ -67,7 +72,8 @@ fn every_one_byte_extension_is_rejected() {
             let mut m = raw.clone();
             m.insert(pos, byte);
             assert!(
-                s.open_at::<Session>(&URL_SAFE_NO_PAD.encode(&m), at(T0))
+                s.at(T0)
+                    .open::<Session>(&URL_SAFE_NO_PAD.encode(&m))
                     .is_err(),
                 "insert {byte} at {pos}"
             );
@@ -77,7 +83,7 @@ fn every_one_byte_extension_is_rejected() {
     for c in "ABCabc019-_=+/ .%\0é".chars() {
         let mut m = t.clone();
         m.push(c);
-        assert!(s.open_at::<Session>(&m, at(T0)).is_err(), "appended {c:?}");
+        assert!(s.at(T0).open::<Session>(&m).is_err(), "appended {c:?}");
     }
 }
 
@@ -93,7 +99,7 @@ fn every_single_character_substitution_is_rejected() {
             let mut m = t.clone().into_bytes();
             m[i] = c as u8;
             let m = String::from_utf8(m).unwrap();
-            assert!(s.open_at::<Session>(&m, at(T0)).is_err(), "char {i} -> {c}");
+            assert!(s.at(T0).open::<Session>(&m).is_err(), "char {i} -> {c}");
         }
     }
 }

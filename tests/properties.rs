@@ -30,25 +30,25 @@ proptest! {
         let s = sealer_with(Config::builder().session_ids(ids).build().unwrap());
         let now = at(T0 + dt);
         let opts = SessionOptions::default().persistent(persistent).generation(generation);
-        let token = s.seal_with_at(&session, &opts, now).unwrap();
+        let token = s.at((now).unix_timestamp()).seal(&session, &opts).unwrap();
         prop_assert!(token.len() <= s.sealed_len(postcard::to_allocvec(&session).unwrap().len(), &opts));
-        let opened = s.open_at::<Session>(&token, now).unwrap();
+        let opened = s.at((now).unix_timestamp()).open::<Session>(&token).unwrap();
         prop_assert_eq!(&opened.session, &session);
         prop_assert_eq!(opened.meta.sealed_at(), now);
         prop_assert_eq!(opened.meta.session_start(), now);
-        prop_assert_eq!(opened.meta.generation, generation);
-        prop_assert_eq!(opened.meta.persistent, persistent);
-        prop_assert_eq!(opened.meta.session_id.is_some(), ids);
-        prop_assert_eq!(opened.meta.key_id, 1);
+        prop_assert_eq!(opened.meta.generation(), generation);
+        prop_assert_eq!(opened.meta.is_persistent(), persistent);
+        prop_assert_eq!(opened.meta.session_id().is_some(), ids);
+        prop_assert_eq!(opened.meta.key_id(), 1);
     }
 
     #[test]
     fn renewal_round_trip(session in arb_session(), age in 0i64..(12 * HOUR)) {
         let s = sealer();
-        let t = s.seal_at(&session, at(T0)).unwrap();
-        let first = s.open_at::<Session>(&t, at(T0)).unwrap();
-        let renewed = s.renew_at(&session, &first.meta, at(T0 + age)).unwrap();
-        let o = s.open_at::<Session>(&renewed, at(T0 + age)).unwrap();
+        let t = s.at(T0).seal(&session, &SessionOptions::default()).unwrap();
+        let first = s.at(T0).open::<Session>(&t).unwrap();
+        let renewed = s.at(T0 + age).renew(&session, &first.meta).unwrap();
+        let o = s.at(T0 + age).open::<Session>(&renewed).unwrap();
         prop_assert_eq!(o.session, session);
         prop_assert_eq!(o.meta.session_start(), at(T0));
         prop_assert_eq!(o.meta.absolute_deadline(), first.meta.absolute_deadline());
@@ -60,7 +60,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..4),
     ) {
         let s = sealer();
-        let token = s.seal_at(&session, at(T0)).unwrap();
+        let token = s.at(T0).seal(&session, &SessionOptions::default()).unwrap();
         let mut bytes = token.clone().into_bytes();
         for (idx, byte, kind) in edits {
             match kind {
@@ -71,7 +71,7 @@ proptest! {
             }
         }
         let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
-        match s.open_at::<Session>(&text, at(T0)) {
+        match s.at(T0).open::<Session>(&text) {
             Ok(o) => {
                 prop_assert_eq!(&text, &token, "only the untouched token opens");
                 prop_assert_eq!(o.session, session);

@@ -16,7 +16,7 @@ use sealed_session::revocation::{
     RevokeError, StalePolicy,
 };
 use sealed_session::{
-    Clock, Config, Keyring, Lifetimes, ManualClock, OpenError, Opened, Sealer, SessionId,
+    Config, Keyring, Lifetimes, ManualClock, OpenError, Opened, Sealer, SessionId, SessionOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +69,6 @@ fn options(clock: &ManualClock, policy: StalePolicy) -> RedisOptions {
 struct Node {
     sealer: Sealer,
     revocations: RedisRevocations,
-    clock: ManualClock,
 }
 
 impl Node {
@@ -77,12 +76,11 @@ impl Node {
         let revocations = RedisRevocations::connect(url, config, options(clock, policy))
             .await
             .expect("connect");
-        let sealer = Sealer::new(Keyring::new(1, key(1)), config.clone());
+        let sealer = Sealer::new(Keyring::new(1, key(1)), config.clone()).with_clock(clock.clone());
         sealer.set_revocation(Some(revocations.replica()));
         Self {
             sealer,
             revocations,
-            clock: clock.clone(),
         }
     }
 
@@ -91,22 +89,21 @@ impl Node {
     }
 
     fn seal(&self, user: &str) -> String {
-        let now = at(self.clock.unix_seconds());
         let value = UserSession { user: user.into() };
-        self.sealer.seal_at(&value, now).unwrap()
+        self.sealer
+            .seal(&value, &SessionOptions::default())
+            .unwrap()
     }
 
     /// Opens with the sealer's hook (id, global, staleness) and then the subject check.
     fn open(&self, token: &str) -> Result<Opened<UserSession>, OpenError> {
-        let opened = self
-            .sealer
-            .open_at::<UserSession>(token, at(self.clock.unix_seconds()))?;
+        let opened = self.sealer.open::<UserSession>(token)?;
         self.replica().check(&opened)?;
         Ok(opened)
     }
 
     fn id(&self, token: &str) -> SessionId {
-        self.open(token).unwrap().meta.session_id.unwrap()
+        self.open(token).unwrap().meta.session_id().unwrap()
     }
 }
 

@@ -4,86 +4,94 @@
 mod common;
 
 use common::*;
-use sealed_session::{Config, Keyring, OpenError, Sealer};
+use sealed_session::{Config, Keyring, LogLevel, OpenError, Sealer, SessionOptions};
 
 #[test]
 fn master_key_rotation_playbook() {
     let cfg = Config::default;
     // Before: key 1 only.
-    let before = Sealer::new(Keyring::new(1, key(1)), cfg());
-    let old_token = before.seal_at(&session(), at(T0)).unwrap();
+    let before = clocked(Sealer::new(Keyring::new(1, key(1)), cfg()));
+    let old_token = before
+        .at(T0)
+        .seal(&session(), &SessionOptions::default())
+        .unwrap();
 
     // Step 1: key 2 added open-only. Tokens under key 1 still seal and open; key 2 opens too.
-    let step1 = Sealer::new(
+    let step1 = clocked(Sealer::new(
         Keyring::new(1, key(1)).with_open_only(2, key(2)).unwrap(),
         cfg(),
-    );
-    let opened = step1.open_at::<Session>(&old_token, at(T0 + 60)).unwrap();
-    assert!(!opened.meta.old_key);
+    ));
+    let opened = step1.at(T0 + 60).open::<Session>(&old_token).unwrap();
+    assert!(!opened.meta.old_key());
     assert_eq!(
         step1
-            .open_at::<Session>(&step1.seal_at(&session(), at(T0)).unwrap(), at(T0))
+            .open::<Session>(&step1.seal(&session(), &SessionOptions::default()).unwrap())
             .unwrap()
             .meta
-            .key_id,
+            .key_id(),
         1
     );
 
     // Step 2: key 2 promoted. New tokens use key 2; key-1 tokens open and say old_key.
-    let step2 = Sealer::new(
+    let step2 = clocked(Sealer::new(
         Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap(),
         cfg(),
-    );
-    let new_token = step2.seal_at(&session(), at(T0 + 120)).unwrap();
+    ));
+    let new_token = step2
+        .at(T0 + 120)
+        .seal(&session(), &SessionOptions::default())
+        .unwrap();
     assert_eq!(
         step2
-            .open_at::<Session>(&new_token, at(T0 + 120))
+            .at(T0 + 120)
+            .open::<Session>(&new_token)
             .unwrap()
             .meta
-            .key_id,
+            .key_id(),
         2
     );
-    let opened = step2.open_at::<Session>(&old_token, at(T0 + 120)).unwrap();
-    assert!(opened.meta.old_key && opened.meta.should_reseal());
+    let opened = step2.at(T0 + 120).open::<Session>(&old_token).unwrap();
+    assert!(opened.meta.old_key() && opened.meta.renewal_due());
     // The renewal path moves it to key 2, keeping the session start.
     let moved = step2
-        .renew_at(&opened.session, &opened.meta, at(T0 + 120))
+        .at(T0 + 120)
+        .renew(&opened.session, &opened.meta)
         .unwrap();
-    let moved = step2.open_at::<Session>(&moved, at(T0 + 121)).unwrap();
-    assert_eq!((moved.meta.key_id, moved.meta.old_key), (2, false));
+    let moved = step2.at(T0 + 121).open::<Session>(&moved).unwrap();
+    assert_eq!((moved.meta.key_id(), moved.meta.old_key()), (2, false));
     assert_eq!(moved.meta.session_start(), opened.meta.session_start());
     // Step 1's servers (not yet upgraded) open key-2 tokens too: the order of deploys is safe.
-    assert!(step1.open_at::<Session>(&new_token, at(T0 + 120)).is_ok());
+    assert!(step1.at(T0 + 120).open::<Session>(&new_token).is_ok());
 
     // Step 3: key 1 retired.
-    let step3 = Sealer::new(Keyring::new(2, key(2)), cfg());
-    assert_eq!(
-        step3
-            .open_at::<Session>(&old_token, at(T0 + 180))
-            .unwrap_err(),
-        OpenError::UnknownKeyId { id: 1 }
-    );
-    assert!(step3.open_at::<Session>(&new_token, at(T0 + 180)).is_ok());
+    let step3 = clocked(Sealer::new(Keyring::new(2, key(2)), cfg()));
+    let retired = step3.at(T0 + 180).open::<Session>(&old_token).unwrap_err();
+    assert_eq!(retired, OpenError::UnknownKeyId { id: 1 });
+    // A browser still holding a key-1 cookie is no attacker: logged at the quietest level.
+    assert_eq!(retired.log_level(), LogLevel::Debug);
+    assert!(step3.at(T0 + 180).open::<Session>(&new_token).is_ok());
 }
 
 #[test]
 fn epoch_keys_roll_over_and_old_epochs_are_flagged() {
     let s = sealer();
     let persistent = sealed_session::SessionOptions::default().persistent(true);
-    let t = s.seal_with_at(&session(), &persistent, at(T0)).unwrap();
-    let same = s.open_at::<Session>(&t, at(T0 + 60)).unwrap();
-    assert!(!same.meta.old_epoch);
-    let next_day = s.open_at::<Session>(&t, at(T0 + DAY)).unwrap();
-    assert!(next_day.meta.old_epoch && next_day.meta.should_reseal());
-    assert_eq!(next_day.meta.epoch, (T0 / DAY) as u64);
+    let t = s.at(T0).seal(&session(), &persistent).unwrap();
+    let same = s.at(T0 + 60).open::<Session>(&t).unwrap();
+    assert!(!same.meta.old_epoch());
+    let next_day = s.at(T0 + DAY).open::<Session>(&t).unwrap();
+    assert!(next_day.meta.old_epoch() && next_day.meta.renewal_due());
+    assert_eq!(next_day.meta.epoch(), (T0 / DAY) as u64);
     let renewed = s
-        .renew_at(&next_day.session, &next_day.meta, at(T0 + DAY))
+        .at(T0 + DAY)
+        .renew(&next_day.session, &next_day.meta)
         .unwrap();
     assert_eq!(
-        s.open_at::<Session>(&renewed, at(T0 + DAY))
+        s.at(T0 + DAY)
+            .open::<Session>(&renewed)
             .unwrap()
             .meta
-            .epoch,
+            .epoch(),
         ((T0 + DAY) / DAY) as u64
     );
 }
@@ -94,9 +102,9 @@ fn tokens_outside_the_epoch_window_are_refused_whatever_the_claims_say() {
     // the idle lifetime: 8 days after its seal a persistent token (7-day idle) is refused.
     let s = sealer();
     let opts = sealed_session::SessionOptions::default().persistent(true);
-    let t = s.seal_with_at(&session(), &opts, at(T0)).unwrap();
-    assert!(s.open_at::<Session>(&t, at(T0 + 7 * DAY)).is_ok());
-    let err = s.open_at::<Session>(&t, at(T0 + 9 * DAY)).unwrap_err();
+    let t = s.at(T0).seal(&session(), &opts).unwrap();
+    assert!(s.at(T0 + 7 * DAY).open::<Session>(&t).is_ok());
+    let err = s.at(T0 + 9 * DAY).open::<Session>(&t).unwrap_err();
     assert_eq!(err, OpenError::RetiredEpoch);
 }
 
@@ -114,7 +122,7 @@ fn hot_reload_under_concurrent_use() {
                 while !stop.load(Ordering::Relaxed) || n < 200 {
                     // Every token a worker seals opens again, whichever ring was in force: both
                     // rings hold both keys, only the primary changes.
-                    let t = s.seal(&n).unwrap();
+                    let t = s.seal(&n, &SessionOptions::default()).unwrap();
                     assert_eq!(s.open::<u32>(&t).unwrap().session, n);
                     n += 1;
                 }

@@ -15,17 +15,14 @@
 #[path = "../benches/common/session.rs"]
 mod session;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+mod common;
+
+use common::{Clocked, clocked, key, sealer};
+
+use sealed_session::{Config, Keyring, SealError, Sealer, SessionOptions};
 use time::{Duration, OffsetDateTime};
 
 const DAY: i64 = 86_400;
-
-fn sealer() -> Sealer {
-    Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        Config::default(),
-    )
-}
 
 /// Midnight UTC at the start of some epoch (the default rotation period is one day).
 fn epoch_start() -> OffsetDateTime {
@@ -38,19 +35,29 @@ const OFFSETS: [i64; 8] = [0, 1, 127, 128, 16_383, 16_384, 43_200, DAY - 1];
 /// A token for `value` of a session started `age` seconds before `at`: sealed fresh at the start,
 /// then renewed at `at` (renewal keeps the start).
 fn token_of_age<T: serde::Serialize>(
-    sealer: &Sealer,
+    sealer: &Clocked,
     value: &T,
     opts: &SessionOptions,
     at: OffsetDateTime,
     age: i64,
 ) -> String {
     let start = at - Duration::seconds(age);
-    let fresh = sealer.seal_with_at(value, opts, start).unwrap();
+    let fresh = sealer
+        .at((start).unix_timestamp())
+        .seal(value, opts)
+        .unwrap();
     if age == 0 {
         return fresh;
     }
-    let meta = sealer.open_raw_at(&fresh, start).unwrap().meta;
-    sealer.renew_at(value, &meta, at).unwrap()
+    let meta = sealer
+        .at((start).unix_timestamp())
+        .open_raw(&fresh)
+        .unwrap()
+        .meta;
+    sealer
+        .at((at).unix_timestamp())
+        .renew(value, &meta)
+        .unwrap()
 }
 
 #[test]
@@ -58,11 +65,18 @@ fn fresh_default_session_costs_60_characters() {
     let sealer = sealer();
     let noon = epoch_start() + Duration::seconds(43_200);
     // `()` is an empty postcard payload: the token is pure overhead.
-    let token = sealer.seal_at(&(), noon).unwrap();
+    let token = sealer
+        .at((noon).unix_timestamp())
+        .seal(&(), &SessionOptions::default())
+        .unwrap();
     assert_eq!(token.len(), 60, "fixed overhead of a fresh default session");
     for offset in OFFSETS {
         let at = epoch_start() + Duration::seconds(offset);
-        let len = sealer.seal_at(&(), at).unwrap().len();
+        let len = sealer
+            .at((at).unix_timestamp())
+            .seal(&(), &SessionOptions::default())
+            .unwrap()
+            .len();
         let want = if offset < 128 {
             58 // 43 raw bytes
         } else if offset < 16_384 {
@@ -169,8 +183,22 @@ fn small_session_token_is_148_characters() {
     );
     let noon = epoch_start() + Duration::seconds(43_200);
     // 24 + 5 + 66 + 16 = 111 raw bytes.
-    assert_eq!(sealer.seal_at(&small, noon).unwrap().len(), 148);
-    assert!(sealer.seal_at(&small, epoch_start()).unwrap().len() <= 148);
+    assert_eq!(
+        sealer
+            .at((noon).unix_timestamp())
+            .seal(&small, &SessionOptions::default())
+            .unwrap()
+            .len(),
+        148
+    );
+    assert!(
+        sealer
+            .at((epoch_start()).unix_timestamp())
+            .seal(&small, &SessionOptions::default())
+            .unwrap()
+            .len()
+            <= 148
+    );
 }
 
 #[test]
@@ -178,15 +206,64 @@ fn largest_payload_for_one_default_cookie() {
     // The cookie layer's accounting: name + value <= 4096 bytes, default name `__Host-session`.
     let cookies = sealed_session::CookieSettings::default();
     assert_eq!(cookies.max_token_len(), 4096 - "__Host-session".len());
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().unwrap()),
-        cookies.config_builder().build().unwrap(),
-    );
+    let sealer = common::sealer_with(cookies.config_builder().build().unwrap());
     for (persistent, want) in [(false, 3014), (true, 3013)] {
         let opts = SessionOptions::default().persistent(persistent);
-        let max = cookies.max_payload_len(&sealer, &opts);
+        let max = sealer.max_payload_len(&opts).unwrap();
         assert_eq!(max, want, "persistent {persistent}");
         assert!(sealer.sealed_len(max, &opts) <= cookies.max_token_len());
         assert!(sealer.sealed_len(max + 1, &opts) > cookies.max_token_len());
     }
+}
+
+/// The same session is accepted or refused at every time of day: in the first 128 seconds of an
+/// epoch the seal offset takes one varint byte instead of three, which must not let a larger
+/// payload in (it did: the verdict was taken on this second's encoding).
+#[test]
+fn size_verdict_does_not_depend_on_the_time_of_day() {
+    let day = epoch_start();
+    for opts in [
+        SessionOptions::default(),
+        SessionOptions::default().persistent(true),
+    ] {
+        let s = sealer();
+        let max = s.max_payload_len(&opts).unwrap();
+        // A Vec<u8> of n bytes is n + 2 bytes of postcard at these sizes.
+        let largest = vec![1u8; max - 2];
+        let over = vec![1u8; max - 1];
+        for secs in [30, 12 * 3600, DAY - 1] {
+            let now = (day + Duration::seconds(secs)).unix_timestamp();
+            let token = s.at(now).seal(&largest, &opts).unwrap();
+            assert!(token.len() <= 4096);
+            assert_eq!(
+                s.seal(&over, &opts).err(),
+                Some(SealError::TooLong {
+                    len: s.sealed_len(max + 1, &opts),
+                    max: 4096
+                }),
+                "{secs} s into the day"
+            );
+            let meta = s.open::<Vec<u8>>(&token).unwrap().meta;
+            assert!(s.renew(&over, &meta).is_err());
+            assert!(s.renew(&largest, &meta).is_ok());
+        }
+    }
+}
+
+#[test]
+fn max_payload_len_says_when_nothing_fits() {
+    let opts = SessionOptions::default();
+    // The smallest limit the config accepts holds the shortest token, not the worst case.
+    let tight = clocked(Sealer::new(
+        Keyring::new(1, key(1)),
+        Config::builder().max_token_len(58).build().unwrap(),
+    ));
+    assert_eq!(tight.max_payload_len(&opts), None);
+    assert!(matches!(
+        tight.seal(&(), &opts),
+        Err(SealError::TooLong { max: 58, .. })
+    ));
+    let roomy = sealer();
+    let n = roomy.max_payload_len(&opts).unwrap();
+    assert_eq!(roomy.sealed_len(n, &opts), 4096);
 }

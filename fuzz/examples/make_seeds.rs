@@ -9,14 +9,14 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 
-use sealed_session::{Config, Keyring, Sealer, SessionOptions};
+use sealed_session::{Config, Keyring, ManualClock, Sealer, SessionOptions};
 
 fn main() {
     let foreign = Keyring::new(1, common::key(3))
         .with_open_only(2, common::key(2))
         .expect("distinct ids");
-    let sealer = Sealer::new(foreign, Config::default());
-    let now = common::now();
+    let sealer = Sealer::new(foreign, Config::default()).with_clock(ManualClock::at(common::now()));
+    let plain = SessionOptions::default();
     let session = common::Session {
         user: "alice".into(),
         id: 42,
@@ -27,15 +27,14 @@ fn main() {
         map: BTreeMap::from([(1, "one".into())]),
     };
     let mut tokens = vec![
-        ("session", sealer.seal_at(&session, now).expect("seals")),
-        ("unit", sealer.seal_at(&(), now).expect("seals")),
+        ("session", sealer.seal(&session, &plain).expect("seals")),
+        ("unit", sealer.seal(&(), &plain).expect("seals")),
         (
             "persistent",
             sealer
-                .seal_with_at(
+                .seal(
                     &session,
                     &SessionOptions::default().persistent(true).generation(9),
-                    now,
                 )
                 .expect("seals"),
         ),
@@ -44,8 +43,9 @@ fn main() {
     let key2 = Sealer::new(
         Keyring::new(2, common::key(2)),
         Config::builder().session_ids(true).build().expect("valid"),
-    );
-    tokens.push(("key2-sid", key2.seal_at(&"x", now).expect("seals")));
+    )
+    .with_clock(ManualClock::at(common::now()));
+    tokens.push(("key2-sid", key2.seal(&"x", &plain).expect("seals")));
     fs::create_dir_all("fuzz/seeds/open").expect("mkdir");
     for (name, token) in &tokens {
         fs::write(format!("fuzz/seeds/open/{name}"), token).expect("write");

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use arbitrary::Arbitrary;
-use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use sealed_session::{Config, Keyring, ManualClock, MasterKey, Sealer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -27,12 +27,35 @@ pub fn key(index: u8) -> MasterKey {
     MasterKey::from_bytes(&bytes).expect("fixed fuzz key is valid")
 }
 
-/// The keyring of the `open` target: key 0 as id 1 (primary), key 1 as id 2.
+/// The keyring of the `open` target: key 0 as id 1 (primary), key 1 as id 2; the clock at
+/// [`NOW`].
 pub fn fixed_sealer() -> Sealer {
     let ring = Keyring::new(1, key(0))
         .with_open_only(2, key(1))
         .expect("distinct ids");
-    Sealer::new(ring, Config::default())
+    Sealer::new(ring, Config::default()).with_clock(ManualClock::at(now()))
+}
+
+/// A sealer on a manual clock that the target moves: `s.at(t).open(..)` opens at `t`.
+pub struct Clocked {
+    sealer: Sealer,
+    clock: ManualClock,
+}
+
+impl Clocked {
+    pub fn new(sealer: Sealer) -> Self {
+        let clock = ManualClock::at(now());
+        Self {
+            sealer: sealer.with_clock(clock.clone()),
+            clock,
+        }
+    }
+
+    /// The sealer, its clock set to `secs` unix seconds (at most [`MAX_TIME`]).
+    pub fn at(&self, secs: u64) -> &Sealer {
+        self.clock.set(at(secs));
+        &self.sealer
+    }
 }
 
 pub fn at(secs: u64) -> OffsetDateTime {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sealed_session::{Config, Keyring, OpenError, Sealer};
+use sealed_session::{Config, Keyring, OpenError, Sealer, SessionOptions};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -41,8 +41,9 @@ fuzz_target!(|input: Input| {
     );
     // Seal at some time from 2001 on, so that the open time below stays after 1970.
     let sealed_at = 1_000_000_000 + u64::from(input.sealed_at);
-    let token = sealer
-        .seal_at(&input.value, common::at(sealed_at))
+    let token = common::Clocked::new(sealer)
+        .at(sealed_at)
+        .seal(&input.value, &SessionOptions::default())
         .expect("seals");
 
     let mut entries = input.ring.iter().take(6);
@@ -66,9 +67,9 @@ fuzz_target!(|input: Input| {
             .find(|(id, _)| *id == input.seal_id)
             .map(|(_, k)| k % 4)
     };
-    let opener = Sealer::new(ring, config.clone());
+    let opener = common::Clocked::new(Sealer::new(ring, config.clone()));
     let opened_at = sealed_at.saturating_add_signed(i64::from(input.delta));
-    let result = opener.open_at::<u64>(&token, common::at(opened_at));
+    let result = opener.at(opened_at).open::<u64>(&token);
 
     let same_time = opened_at == sealed_at;
     match (&result, key_of) {
@@ -77,11 +78,11 @@ fuzz_target!(|input: Input| {
         (Ok(opened), Some(k)) => {
             assert_eq!(k, seal_key, "opened under another key");
             assert_eq!(opened.session, input.value);
-            assert_eq!(opened.meta.key_id, input.seal_id);
+            assert_eq!(opened.meta.key_id(), input.seal_id);
             assert_eq!(opened.meta.sealed_at(), common::at(sealed_at));
-            assert_eq!(opened.meta.old_key, id0 != input.seal_id);
+            assert_eq!(opened.meta.old_key(), id0 != input.seal_id);
             let period = config.rotation_period().as_secs();
-            assert_eq!(opened.meta.epoch, sealed_at / period);
+            assert_eq!(opened.meta.epoch(), sealed_at / period);
             // Only inside idle lifetime plus leeway, and not from the future beyond the leeway.
             let leeway = config.leeway().as_secs();
             let idle = config.browser_session().idle().as_secs();

@@ -46,12 +46,13 @@ fuzz_target!(|input: Input| {
             Err(_) => return, // duplicate id: refused, as it should be
         };
     }
-    let sealer = Sealer::new(ring, config);
+    let clocked = common::Clocked::new(Sealer::new(ring, config));
     let sealed_at = input.sealed_at % common::MAX_TIME;
     let options = SessionOptions::default()
         .persistent(input.persistent)
         .generation(input.generation);
-    let Ok(token) = sealer.seal_with_at(&input.session, &options, common::at(sealed_at)) else {
+    let sealer = clocked.at(sealed_at);
+    let Ok(token) = sealer.seal(&input.session, &options) else {
         return; // too long for the default maximum
     };
     assert!(token.len() <= sealer.config().max_token_len());
@@ -70,25 +71,24 @@ fuzz_target!(|input: Input| {
     } else {
         sealed_at + u64::from(input.open_after % 7000)
     };
+    let sealer = clocked.at(opened_at);
     let opened = sealer
-        .open_at::<common::Session>(&token, common::at(opened_at))
+        .open::<common::Session>(&token)
         .expect("a fresh token opens");
     assert_eq!(opened.session, input.session);
     let meta = opened.meta;
     assert_eq!(meta.sealed_at(), common::at(sealed_at));
     assert_eq!(meta.session_start(), common::at(sealed_at));
-    assert_eq!(meta.generation, input.generation);
-    assert_eq!(meta.schema_version, input.schema_version);
-    assert_eq!(meta.persistent, input.persistent);
-    assert_eq!(meta.key_id, primary_id);
-    assert!(!meta.old_key);
-    assert_eq!(meta.session_id.is_some(), input.session_ids);
+    assert_eq!(meta.generation(), input.generation);
+    assert_eq!(meta.schema_version(), input.schema_version);
+    assert_eq!(meta.is_persistent(), input.persistent);
+    assert_eq!(meta.key_id(), primary_id);
+    assert!(!meta.old_key());
+    assert_eq!(meta.session_id().is_some(), input.session_ids);
     assert!(meta.idle_deadline() <= meta.absolute_deadline());
     assert!(meta.sealed_at() < meta.idle_deadline());
 
-    let raw = sealer
-        .open_raw_at(&token, common::at(opened_at))
-        .expect("opens raw");
+    let raw = sealer.open_raw(&token).expect("opens raw");
     assert_eq!(raw.meta, meta);
     assert_eq!(
         raw.session,

@@ -88,11 +88,11 @@ type Shard<K, S = RandomState> = RwLock<HashMap<K, i64, S>>;
 /// use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
 /// let config = Config::builder().session_ids(true).build()?;
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config.clone());
-/// let replica = Arc::new(RevocationReplica::new(&config, SystemClock::default(), StalePolicy::Serve));
+/// let replica = Arc::new(RevocationReplica::new(&config, SystemClock, StalePolicy::Serve));
 /// sealer.set_revocation(Some(replica.clone()));
-/// let token = sealer.seal(&1u8)?;
-/// let id = sealer.open::<u8>(&token)?.meta.session_id.unwrap();
-/// replica.insert(&RevocationTarget::Session(id), SystemClock::default().unix_seconds());
+/// let token = sealer.seal(&1u8, &SessionOptions::default())?;
+/// let id = sealer.open::<u8>(&token)?.meta.session_id().unwrap();
+/// replica.insert(&RevocationTarget::Session(id), SystemClock.unix_seconds());
 /// assert_eq!(sealer.open::<u8>(&token).unwrap_err(), OpenError::Revoked);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -124,7 +124,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert!(replica.is_empty());
     /// ```
     pub fn new(config: &Config, clock: impl Clock, policy: StalePolicy) -> Self {
@@ -162,7 +162,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert_eq!(replica.max_age().as_secs(), 30 * 86_400 + 60); // persistent 30 days + leeway
     /// ```
     #[must_use]
@@ -178,8 +178,8 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Clock, Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
-    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock::default().unix_seconds());
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
     /// assert_eq!(replica.len(), 1);
     /// ```
     pub fn insert(&self, target: &RevocationTarget, revoked_at: i64) {
@@ -216,7 +216,7 @@ impl RevocationReplica {
     /// ```
     /// use sealed_session::{Config, SystemClock};
     /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert_eq!(replica.sweep(), 0);
     /// ```
     pub fn sweep(&self) -> usize {
@@ -242,7 +242,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert_eq!(replica.len(), 0);
     /// ```
     #[must_use]
@@ -260,7 +260,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// assert!(RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve).is_empty());
+    /// assert!(RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve).is_empty());
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -273,8 +273,8 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Clock, Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, RevocationTarget, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
-    /// let now = SystemClock::default().unix_seconds();
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// let now = SystemClock.unix_seconds();
     /// let bob = RevocationTarget::Subject("bob".into());
     /// replica.insert(&bob, now);
     /// assert!(replica.contains(&bob, now - 10));   // started before: refused
@@ -307,10 +307,10 @@ impl RevocationReplica {
     ///     fn revocation_subject(&self) -> &str { &self.name }
     /// }
     /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), SystemClock::default(), StalePolicy::Serve));
+    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), SystemClock, StalePolicy::Serve));
     /// sealer.set_revocation(Some(replica.clone()));
-    /// let token = sealer.seal(&User { name: "alice".into() })?;
-    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock::default().unix_seconds());
+    /// let token = sealer.seal(&User { name: "alice".into() }, &SessionOptions::default())?;
+    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
     /// let opened = sealer.open::<User>(&token)?; // the hook cannot see the subject...
     /// assert_eq!(replica.check(&opened), Err(OpenError::Revoked)); // ...this check does
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -331,7 +331,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert_eq!(replica.staleness(), None);
     /// replica.mark_synced();
     /// assert!(replica.staleness().unwrap().as_secs() < 2);
@@ -348,7 +348,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert_eq!(replica.staleness(), None);
     /// ```
     #[must_use]
@@ -367,7 +367,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// replica.mark_synced();
     /// assert!(replica.last_sync().is_some());
     /// ```
@@ -385,7 +385,7 @@ impl RevocationReplica {
     /// ```
     /// # use sealed_session::{Config, SystemClock};
     /// # use sealed_session::revocation::{RevocationReplica, StalePolicy};
-    /// let replica = RevocationReplica::new(&Config::default(), SystemClock::default(), StalePolicy::Serve);
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
     /// assert!(!replica.is_connected());
     /// ```
     #[must_use]
@@ -455,7 +455,7 @@ impl Revocation for RevocationReplica {
         self.too_stale()
             || start < self.global_before.load(Ordering::Acquire)
             || meta
-                .session_id
+                .session_id()
                 .is_some_and(|id| self.id_revoked(id.as_bytes()))
     }
 }

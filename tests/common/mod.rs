@@ -3,7 +3,9 @@
 
 pub mod redis_server;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use std::ops::Deref;
+
+use sealed_session::{Config, Keyring, ManualClock, MasterKey, Sealer};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -24,12 +26,46 @@ pub fn key(label: u8) -> MasterKey {
     MasterKey::from_bytes(&bytes).unwrap()
 }
 
-pub fn sealer() -> Sealer {
-    Sealer::new(Keyring::new(1, key(1)), Config::default())
+/// A sealer on a [`ManualClock`] that the test moves: `s.at(T0 + HOUR).open::<S>(&token)` opens
+/// at that instant. Derefs to the [`Sealer`] (at whatever time the clock was last set).
+#[derive(Clone)]
+pub struct Clocked {
+    pub sealer: Sealer,
+    pub clock: ManualClock,
 }
 
-pub fn sealer_with(config: Config) -> Sealer {
-    Sealer::new(Keyring::new(1, key(1)), config)
+impl Clocked {
+    /// Sets the shared clock to `secs` unix seconds and returns the sealer.
+    pub fn at(&self, secs: i64) -> &Sealer {
+        self.clock.set(at(secs));
+        &self.sealer
+    }
+}
+
+impl Deref for Clocked {
+    type Target = Sealer;
+    fn deref(&self) -> &Sealer {
+        &self.sealer
+    }
+}
+
+/// `sealer` on a manual clock standing at [`T0`].
+pub fn clocked(sealer: Sealer) -> Clocked {
+    let clock = ManualClock::at(at(T0));
+    Clocked {
+        sealer: sealer.with_clock(clock.clone()),
+        clock,
+    }
+}
+
+/// Key 1, the default config, a manual clock at [`T0`].
+pub fn sealer() -> Clocked {
+    sealer_with(Config::default())
+}
+
+/// Key 1, `config`, a manual clock at [`T0`].
+pub fn sealer_with(config: Config) -> Clocked {
+    clocked(Sealer::new(Keyring::new(1, key(1)), config))
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,144 @@
+//! The token pipeline, the only caller of the AEAD: seal and open of bytes, in the spec's order
+//! (FORMAT.md). Keys, config and claims come in; a token string or the authenticated claims and
+//! payload come out. No clock is read here and no session type is known.
+
+use chacha20poly1305::aead::AeadInPlace as _;
+use serde::Serialize;
+
+use crate::claims::{self, Claims, Deadlines, Policy};
+use crate::config::Config;
+use crate::encoding;
+use crate::epoch;
+use crate::error::{OpenError, SealError};
+use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, VERSION};
+use crate::keyring::KeyTable;
+use crate::scratch::{self, with_scratch};
+use crate::size;
+
+/// Builds `header || encrypt(claims || payload) || tag` in the scratch buffer under the primary
+/// key, in the epoch of the claims' seal time, and appends its base64url form to `out`. The
+/// header is the nonce: version, key id, epoch bits, `random`. On error `out` is unchanged.
+pub(crate) fn seal<T: Serialize + ?Sized>(
+    keys: &KeyTable,
+    config: &Config,
+    claims: &Claims,
+    value: &T,
+    random: [u8; RANDOM_LEN],
+    out: &mut String,
+) -> Result<(), SealError> {
+    let entry = keys.primary();
+    let period = config.rotation_period;
+    let epoch = epoch::epoch_of(claims.sealed_at, period);
+    let header = Header {
+        version: VERSION,
+        key_id: entry.id,
+        epoch_low: epoch::low_bits(epoch),
+        random,
+    }
+    .to_bytes();
+    with_scratch(|raw| {
+        // The plaintext grows only through `scratch::reserve`, which wipes what it leaves behind:
+        // room for the header and the largest claims first, then the payload, then the tag.
+        let largest_claims = claims::encoded_len_of(u64::MAX, u64::MAX, u64::MAX, u32::MAX, true);
+        scratch::reserve(raw, HEADER_LEN.saturating_add(largest_claims));
+        raw.extend_from_slice(&header);
+        claims.encode(period, raw);
+        let payload_start = raw.len();
+        scratch::serialize_into(value, raw).map_err(|_| SealError::Serialize)?;
+        scratch::reserve(raw, TAG_LEN);
+        // Judged by the longest token these claims could give at any instant, so the verdict
+        // never depends on the time of day.
+        let payload_len = raw.len().saturating_sub(payload_start);
+        let len = size::worst_token_len(config, claims, payload_len);
+        if len > config.max_token_len {
+            return Err(SealError::TooLong {
+                len,
+                max: config.max_token_len,
+            });
+        }
+        let mut aad_buf = [0u8; MAX_AAD_LEN];
+        let aad = format::aad(&header, config.purpose.as_bytes(), &mut aad_buf);
+        let (_, body) = raw.split_at_mut(HEADER_LEN.min(payload_start));
+        // The AEAD refuses only messages over 256 GiB; the length check above keeps every token
+        // under the 1 MiB ceiling of `max_token_len`, so this error cannot occur (were it to,
+        // it would mean exactly that: too long).
+        let tag = entry
+            .with_cipher(epoch, |cipher| {
+                cipher.encrypt_in_place_detached(&header.into(), aad, body)
+            })
+            .map_err(|_| SealError::TooLong {
+                len,
+                max: config.max_token_len,
+            })?;
+        raw.extend_from_slice(&tag);
+        out.reserve(encoding::encoded_len(raw.len()).unwrap_or(len));
+        encoding::encode_token_into(raw, out);
+        Ok(())
+    })
+}
+
+/// What an authentic token that passed every built-in check carries.
+pub(crate) struct Verified<'a> {
+    pub(crate) claims: Claims,
+    pub(crate) deadlines: Deadlines,
+    pub(crate) key_id: u8,
+    pub(crate) epoch: u64,
+    /// The authenticated postcard payload, still encoded.
+    pub(crate) payload: &'a [u8],
+}
+
+/// Runs the checks of FORMAT.md in order on `token` at `now`, then `finish` on what they
+/// verified (the caller's revocation hook and payload decoding, steps 7 and 8). `schema`: the
+/// schema version to require, or `None` to accept the token's own.
+pub(crate) fn open<R>(
+    keys: &KeyTable,
+    config: &Config,
+    token: &[u8],
+    now: u64,
+    schema: Option<u32>,
+    finish: impl FnOnce(Verified<'_>) -> Result<R, OpenError>,
+) -> Result<R, OpenError> {
+    with_scratch(|raw| {
+        // 1. The length cap is the caller's, before anything is loaded.
+        // 2. base64url, strict.
+        raw.reserve(encoding::decoded_capacity(token.len()));
+        if !encoding::decode_token_into(token, raw) {
+            return Err(OpenError::Malformed);
+        }
+        // 3. Header (version first).
+        let parts = format::split(raw)?;
+        // 4. Key lookup: key id, then the epoch within the accepted window.
+        let key_id = parts.header.key_id;
+        let entry = keys
+            .get(key_id)
+            .ok_or(OpenError::UnknownKeyId { id: key_id })?;
+        let period = config.rotation_period;
+        let window = config.window_at(now);
+        let epoch = window
+            .recover(parts.header.epoch_low)
+            .ok_or(OpenError::RetiredEpoch)?;
+        // 5. AEAD open, in place.
+        let mut aad_buf = [0u8; MAX_AAD_LEN];
+        let aad = format::aad(&parts.header_bytes, config.purpose.as_bytes(), &mut aad_buf);
+        let nonce = parts.header_bytes;
+        let tag = parts.tag;
+        let body = parts.body;
+        entry
+            .with_cipher(epoch, |cipher| {
+                cipher.decrypt_in_place_detached(&nonce.into(), aad, body, &tag.into())
+            })
+            .map_err(|_| OpenError::Authentication)?;
+        // 6. Claims, all checked in constant time with one branch.
+        let (claims, offset, payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
+        let schema = schema.unwrap_or(claims.schema_version);
+        let policy = Policy::new(config, now, window, claims.persistent, schema);
+        let deadlines = claims::validate(&claims, epoch, offset, &policy)?;
+        finish(Verified {
+            claims,
+            deadlines,
+            key_id,
+            epoch,
+            payload,
+        })
+    })
+}
