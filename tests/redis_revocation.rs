@@ -562,3 +562,137 @@ async fn every_error_is_clear() {
     })
     .await;
 }
+
+/// The environment variable that turns `second_process_replica` into the other server.
+const CHILD_URL: &str = "SEALED_SESSION_TEST_REDIS_URL";
+
+/// Kills the child process if the test ends early.
+struct ChildGuard(std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_reaches_a_server_in_another_process() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+
+    let Some(server) = RedisServer::start(DURABLE) else {
+        return;
+    };
+    // The other server: this test binary again, running only the ignored helper below.
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "second_process_replica",
+            "--nocapture",
+        ])
+        .args(["--test-threads", "1", "-q"])
+        .env(CHILD_URL, server.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut child = ChildGuard(child);
+    let mut to_child = child.0.stdin.take().unwrap();
+    let mut from_child = BufReader::new(child.0.stdout.take().unwrap());
+    // Lines from the child, read on a thread so the wait is bounded.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while from_child.read_line(&mut line).is_ok_and(|n| n > 0) {
+            if tx.send(line.trim().to_owned()).is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
+    let expect = |wanted: &str| {
+        // Skips libtest's own lines until the child's answer.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).expect("the child answered in time");
+            if line == wanted {
+                return;
+            }
+            assert!(!line.starts_with("FAIL"), "child: {line}");
+        }
+    };
+    bounded(async {
+        let clock = clock();
+        let a = Node::join(&server.url(), &config(), &clock, StalePolicy::Serve).await;
+        expect("ready");
+        let mut latencies = Vec::new();
+        for i in 0..100 {
+            let token = a.seal(&format!("p{i}"));
+            writeln!(to_child, "{token}").unwrap();
+            expect("opens");
+            let start = Instant::now();
+            a.revocations
+                .revoke(&RevocationTarget::Session(a.id(&token)))
+                .await
+                .unwrap();
+            expect("refused");
+            latencies.push(start.elapsed());
+        }
+        latencies.sort();
+        println!(
+            "revoke in this process -> refused in another over {}: p50 {:?}, p99 {:?}, max {:?}",
+            latencies.len(),
+            percentile(&latencies, 50),
+            percentile(&latencies, 99),
+            latencies.last().unwrap()
+        );
+        assert!(
+            latencies
+                .iter()
+                .all(|l| *l < PROPAGATION_LIMIT + Duration::from_millis(100))
+        );
+    })
+    .await;
+    drop(to_child);
+}
+
+/// The second server of `a_revocation_reaches_a_server_in_another_process`, run by it as a child
+/// process (ignored otherwise). Reads one token per line from stdin; answers `opens` once it has
+/// opened it, then `refused` once the revocation made elsewhere reached its replica (or a
+/// `FAIL` line after 1 s).
+#[test]
+#[ignore = "the other process of a_revocation_reaches_a_server_in_another_process"]
+fn second_process_replica() {
+    use std::io::BufRead;
+
+    let url = std::env::var(CHILD_URL).expect("run by the parent test");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let clock = clock();
+    let b = runtime.block_on(Node::join(&url, &config(), &clock, StalePolicy::Serve));
+    println!("ready");
+    for token in std::io::stdin().lock().lines() {
+        let token = token.unwrap();
+        if b.open(&token).is_err() {
+            println!("FAIL: does not open");
+            return;
+        }
+        println!("opens");
+        let start = Instant::now();
+        while !refused(&b, &token) {
+            if start.elapsed() > PROPAGATION_LIMIT {
+                println!("FAIL: not refused within 1 s");
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        println!("refused");
+    }
+}
