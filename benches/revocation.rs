@@ -54,20 +54,25 @@ fn replica_with(ids: &[SessionId], policy: StalePolicy) -> Arc<RevocationReplica
     replica
 }
 
-/// Bytes the replica holds for `n` session ids, and for `n` subjects of 16 bytes.
-fn memory(sealer: &Sealer, n: usize) {
-    let ids = ids(sealer, n);
-    let region = Region::new(GLOBAL);
-    let replica = replica_with(&ids, StalePolicy::Serve);
+/// Prints what was allocated and not freed since `region` began, in total and per entry.
+fn report(region: &Region<'_, System>, what: &str, n: usize) {
     let stats = region.change();
     let held = stats
         .bytes_allocated
         .saturating_sub(stats.bytes_deallocated);
     println!(
-        "replica memory, {n} session ids: {:.1} MB ({:.1} bytes per entry)",
+        "replica memory, {what}: {:.1} MB ({:.1} bytes per entry)",
         held as f64 / 1e6,
         held as f64 / n as f64
     );
+}
+
+/// Bytes the replica holds for `n` session ids, and for `n` subjects of 16 bytes.
+fn memory(sealer: &Sealer, n: usize) {
+    let ids = ids(sealer, n);
+    let region = Region::new(GLOBAL);
+    let replica = replica_with(&ids, StalePolicy::Serve);
+    report(&region, &format!("{n} session ids"), n);
     drop(replica);
     let region = Region::new(GLOBAL);
     let replica = Arc::new(RevocationReplica::new(
@@ -79,15 +84,7 @@ fn memory(sealer: &Sealer, n: usize) {
     for i in 0..n {
         replica.insert(&RevocationTarget::Subject(format!("user-{i:011}")), now);
     }
-    let stats = region.change();
-    let held = stats
-        .bytes_allocated
-        .saturating_sub(stats.bytes_deallocated);
-    println!(
-        "replica memory, {n} subjects of 16 bytes: {:.1} MB ({:.1} bytes per entry)",
-        held as f64 / 1e6,
-        held as f64 / n as f64
-    );
+    report(&region, &format!("{n} subjects of 16 bytes"), n);
     drop(replica);
 }
 

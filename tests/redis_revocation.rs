@@ -98,13 +98,20 @@ impl Node {
     /// Opens with the sealer's hook (id, global, staleness) and then the subject check.
     fn open(&self, token: &str) -> Result<Opened<UserSession>, OpenError> {
         let opened = self.sealer.open::<UserSession>(token)?;
-        self.replica().check(&opened)?;
+        self.replica().check(&opened.session, &opened.meta)?;
         Ok(opened)
     }
 
     fn id(&self, token: &str) -> SessionId {
         self.open(token).unwrap().meta.session_id().unwrap()
     }
+}
+
+/// Two servers of the fleet on one Redis, both serving when stale.
+async fn pair(server: &RedisServer, config: &Config, clock: &ManualClock) -> (Node, Node) {
+    let a = Node::join(&server.url(), config, clock, StalePolicy::Serve).await;
+    let b = Node::join(&server.url(), config, clock, StalePolicy::Serve).await;
+    (a, b)
 }
 
 /// Polls `done` every millisecond until it holds (the elapsed time) or `limit` passes (`None`).
@@ -159,8 +166,7 @@ async fn a_revocation_on_one_server_is_refused_on_another_within_a_second() {
     };
     bounded(async {
         let clock = clock();
-        let a = Node::join(&server.url(), &config(), &clock, StalePolicy::Serve).await;
-        let b = Node::join(&server.url(), &config(), &clock, StalePolicy::Serve).await;
+        let (a, b) = pair(&server, &config(), &clock).await;
 
         let mut latencies = Vec::new();
         for i in 0..100 {
@@ -336,14 +342,68 @@ async fn redis_down_revoke_fails_opens_follow_the_policy_and_both_catch_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_redis_never_hangs_revoke_and_the_replicas_recover() {
+    let Some(server) = RedisServer::start(DURABLE) else {
+        return;
+    };
+    bounded(async {
+        let clock = clock();
+        let (a, b) = pair(&server, &config(), &clock).await;
+        let token = a.seal("frozen");
+        let id = a.id(&token);
+
+        server.pause();
+        let start = Instant::now();
+        let error = a
+            .revocations
+            .revoke(&RevocationTarget::Session(id))
+            .await
+            .unwrap_err();
+        assert_eq!(error, RevokeError::Unavailable);
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "bounded by the timeouts"
+        );
+        let waited = within(Duration::from_secs(3), || !b.replica().is_connected()).await;
+        assert!(
+            waited.is_some(),
+            "B's poll timed out and it left the session"
+        );
+        let open_start = Instant::now();
+        assert!(
+            b.open(&token).is_ok(),
+            "B serves from its replica (Serve policy)"
+        );
+        assert!(
+            open_start.elapsed() < Duration::from_millis(100),
+            "open does not wait for Redis"
+        );
+
+        server.resume();
+        let waited = within(Duration::from_secs(5), || b.replica().is_connected()).await;
+        assert!(waited.is_some(), "B reconnected after the freeze");
+        // The unconfirmed write may have landed when Redis woke up; revoking again is harmless.
+        a.revocations
+            .revoke(&RevocationTarget::Session(id))
+            .await
+            .unwrap();
+        assert!(
+            within(PROPAGATION_LIMIT, || refused(&b, &token))
+                .await
+                .is_some()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_message_is_repaired_by_reconciliation() {
     let Some(server) = RedisServer::start(DURABLE) else {
         return;
     };
     bounded(async {
         let clock = clock();
-        let a = Node::join(&server.url(), &config(), &clock, StalePolicy::Serve).await;
-        let b = Node::join(&server.url(), &config(), &clock, StalePolicy::Serve).await;
+        let (a, b) = pair(&server, &config(), &clock).await;
 
         // A server wrote the revocation, but its announcement never reached anyone: the set and
         // the version counter move, no message is published.
@@ -404,8 +464,7 @@ async fn entries_leave_redis_and_the_replicas_after_the_max_token_age() {
     bounded(async {
         let clock = clock();
         let config = short_config();
-        let a = Node::join(&server.url(), &config, &clock, StalePolicy::Serve).await;
-        let b = Node::join(&server.url(), &config, &clock, StalePolicy::Serve).await;
+        let (a, b) = pair(&server, &config, &clock).await;
         let max_age = a.replica().max_age();
         assert_eq!(max_age, Duration::from_secs(125));
 

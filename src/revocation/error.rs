@@ -17,7 +17,8 @@ pub enum RevokeError {
     /// The Redis URL does not parse.
     InvalidUrl,
     /// Redis could not be reached or did not answer within the configured timeout. On `revoke`,
-    /// this server refuses the target already; the rest of the fleet does not: retry.
+    /// this server refuses the target already; the rest of the fleet may not (a write sent just
+    /// before the timeout can still land): retry, which is always safe.
     Unavailable,
     /// Redis answered with an error (for example `NOREPLICAS`, `READONLY`, `OOM`, or a server too
     /// old for `ZADD GT`: Redis 6.2 or later is needed). Holds the error code only.

@@ -33,7 +33,7 @@
 //!
 //! # let token = String::new();
 //! let opened = sealer.open::<UserSession>(&token)?; // session id, global cut-off, staleness
-//! revocations.replica().check(&opened)?;            // the subject
+//! revocations.replica().check(&opened.session, &opened.meta)?; // the subject
 //!
 //! revocations.revoke(&RevocationTarget::Subject(opened.session.user_id.clone())).await?;
 //! # Ok(()) }

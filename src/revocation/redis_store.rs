@@ -460,7 +460,11 @@ impl RedisRevocations {
         let shared = &self.shared;
         let now = shared.replica.now();
         shared.replica.insert(target, now);
-        let result = self.write(target, now).await;
+        // Each Redis step is bounded; this bounds the whole call too, queueing behind other
+        // revokes for the shared connection included.
+        let result = tokio::time::timeout(self.deadline(), self.write(target, now))
+            .await
+            .unwrap_or(Err(RevokeError::Unavailable));
         if result == Err(RevokeError::Unavailable) {
             shared.drop_connection().await;
         }
@@ -486,6 +490,14 @@ impl RedisRevocations {
             self.shared.drop_connection().await;
         }
         result
+    }
+
+    /// The longest a `revoke` may take: connecting, the script and `WAIT`, each bounded.
+    fn deadline(&self) -> Duration {
+        self.shared
+            .timeout
+            .saturating_mul(3)
+            .saturating_add(Duration::from_secs(1))
     }
 
     async fn write(&self, target: &RevocationTarget, now: i64) -> Result<(), RevokeError> {

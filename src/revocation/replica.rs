@@ -24,7 +24,7 @@ use crate::claims::SESSION_ID_LEN;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::OpenError;
-use crate::session::{Opened, Revocation, SessionMeta};
+use crate::session::{Revocation, SessionMeta};
 
 const SHARDS: usize = 64;
 /// `SHARDS - 1`: shard indices are taken with a mask.
@@ -291,7 +291,9 @@ impl RevocationReplica {
 
     /// The subject check, after the payload is decoded: refuses the session if its subject was
     /// revoked at or after the session started. The sealer's hook has already checked the
-    /// session id, the global cut-off and staleness.
+    /// session id, the global cut-off and staleness. Takes the value and its metadata apart, so
+    /// it serves `Opened<T>` (`check(&opened.session, &opened.meta)`) as well as the web
+    /// adapters (`session.get()` and `session.meta()`).
     ///
     /// # Errors
     /// [`OpenError::Revoked`] when the session's subject is revoked.
@@ -312,12 +314,16 @@ impl RevocationReplica {
     /// let token = sealer.seal(&User { name: "alice".into() }, &SessionOptions::default())?;
     /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
     /// let opened = sealer.open::<User>(&token)?; // the hook cannot see the subject...
-    /// assert_eq!(replica.check(&opened), Err(OpenError::Revoked)); // ...this check does
+    /// assert_eq!(replica.check(&opened.session, &opened.meta), Err(OpenError::Revoked)); // ...this does
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn check<T: RevocationSubject>(&self, opened: &Opened<T>) -> Result<(), OpenError> {
-        let start = i64::try_from(opened.meta.session_start_secs).unwrap_or(i64::MAX);
-        if self.subject_revoked(opened.session.revocation_subject(), start) {
+    pub fn check<T: RevocationSubject + ?Sized>(
+        &self,
+        session: &T,
+        meta: &SessionMeta,
+    ) -> Result<(), OpenError> {
+        let start = i64::try_from(meta.session_start_secs).unwrap_or(i64::MAX);
+        if self.subject_revoked(session.revocation_subject(), start) {
             Err(OpenError::Revoked)
         } else {
             Ok(())
