@@ -1,10 +1,12 @@
 //! The in-memory replica of the revocations that can still matter, read by every open.
 //!
 //! Three kinds of entry, each with the time it was revoked: a session id (refused outright), a
-//! subject (its sessions that started up to that time are refused) and one global cut-off (every
-//! session that started up to it). An entry is dropped once no token it could match can still be
+//! subject (its sessions that started before that second are refused) and one global cut-off
+//! (every session that started before it). A session started in the revocation's own second
+//! opens, so "log out everywhere else" can revoke the subject and reissue the current session at
+//! once. An entry is dropped once no token it could match can still be
 //! live: `revoked_at + max_age < now`, where `max_age` is the config's longest absolute lifetime
-//! plus its leeway (a session started up to `revoked_at` is past its absolute deadline by then).
+//! plus its leeway (a session started before `revoked_at` is past its absolute deadline by then).
 //!
 //! The hot path (`is_revoked`) takes one read lock of one shard out of 64 and one hash lookup,
 //! and skips the lookup while no session id is revoked. Writers (the follower task, `revoke` on
@@ -102,7 +104,7 @@ pub struct RevocationReplica {
     max_age: i64,
     /// `Some(secs)` under [`StalePolicy::Refuse`].
     refuse_after: Option<i64>,
-    /// Sessions that started before this instant are refused (`revoked_at + 1`; 0 = none).
+    /// Sessions that started before this instant are refused (0 = none).
     global_before: AtomicI64,
     ids: [Shard<[u8; SESSION_ID_LEN], IdHashBuilder>; SHARDS],
     id_count: AtomicUsize,
@@ -203,8 +205,7 @@ impl RevocationReplica {
                 }
             }
             RevocationTarget::All => {
-                self.global_before
-                    .fetch_max(revoked_at.saturating_add(1), Ordering::AcqRel);
+                self.global_before.fetch_max(revoked_at, Ordering::AcqRel);
             }
         }
     }
@@ -227,7 +228,7 @@ impl RevocationReplica {
         self.subject_count.fetch_sub(subjects, Ordering::Relaxed);
         let global = self.global_before.load(Ordering::Acquire);
         let global_dropped = global != 0
-            && self.expired(global.saturating_sub(1), now)
+            && self.expired(global, now)
             && self
                 .global_before
                 .compare_exchange(global, 0, Ordering::AcqRel, Ordering::Acquire)
@@ -277,8 +278,8 @@ impl RevocationReplica {
     /// let now = SystemClock.unix_seconds();
     /// let bob = RevocationTarget::Subject("bob".into());
     /// replica.insert(&bob, now);
-    /// assert!(replica.contains(&bob, now - 10));   // started before: refused
-    /// assert!(!replica.contains(&bob, now + 1));   // logged in again afterwards: fine
+    /// assert!(replica.contains(&bob, now - 10)); // started before: refused
+    /// assert!(!replica.contains(&bob, now));     // logged in again in that second: fine
     /// ```
     #[must_use]
     pub fn contains(&self, target: &RevocationTarget, session_start: i64) -> bool {
@@ -290,7 +291,7 @@ impl RevocationReplica {
     }
 
     /// The subject check, after the payload is decoded: refuses the session if its subject was
-    /// revoked at or after the session started. The sealer's hook has already checked the
+    /// revoked after the second the session started in. The sealer's hook has already checked the
     /// session id, the global cut-off and staleness. Takes the value and its metadata apart, so
     /// it serves `Opened<T>` (`check(&opened.session, &opened.meta)`) as well as the web
     /// adapters (`session.get()` and `session.meta()`).
@@ -444,7 +445,7 @@ impl RevocationReplica {
             .subject_shard(subject)
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.get(subject).is_some_and(|&at| session_start <= at)
+        map.get(subject).is_some_and(|&at| session_start < at)
     }
 
     fn subject_shard(&self, subject: &str) -> &Shard<Box<str>> {
@@ -589,14 +590,17 @@ mod tests {
     }
 
     #[test]
-    fn global_cutoff_refuses_sessions_started_up_to_it() {
+    fn global_cutoff_refuses_sessions_started_before_its_second() {
         let (r, _) = replica(StalePolicy::Serve);
         r.insert(&RevocationTarget::All, T0);
-        assert!(r.is_revoked(&meta(T0, None)));
-        assert!(!r.is_revoked(&meta(T0 + 1, None)));
+        assert!(r.is_revoked(&meta(T0 - 1, None)));
+        assert!(
+            !r.is_revoked(&meta(T0, None)),
+            "a session reissued in that second opens"
+        );
         r.insert(&RevocationTarget::All, T0 - 100);
         assert!(
-            r.is_revoked(&meta(T0, None)),
+            r.is_revoked(&meta(T0 - 1, None)),
             "an earlier cut-off never lowers it"
         );
     }
@@ -606,9 +610,12 @@ mod tests {
         let (r, _) = replica(StalePolicy::Serve);
         let alice = RevocationTarget::Subject("alice".into());
         r.insert(&alice, T0);
-        assert!(r.contains(&alice, T0));
-        assert!(!r.contains(&alice, T0 + 1));
-        assert!(!r.contains(&RevocationTarget::Subject("bob".into()), T0));
+        assert!(r.contains(&alice, T0 - 1));
+        assert!(
+            !r.contains(&alice, T0),
+            "a session reissued in that second opens"
+        );
+        assert!(!r.contains(&RevocationTarget::Subject("bob".into()), T0 - 1));
         r.insert(&RevocationTarget::Subject(String::new()), T0);
         assert_eq!(r.len(), 1, "an empty subject is ignored");
     }

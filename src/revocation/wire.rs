@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! member  = "s:" 32 lower-case hex digits     one session, by session id
-//!         | "u:" subject                      every session of a subject started up to the score
-//!         | "g"                               every session started up to the score
+//!         | "u:" subject                      every session of a subject started before the score
+//!         | "g"                               every session started before the score
 //! score   = the revocation time, unix seconds (the entry can matter until score + max token age)
 //! message = version " " score " " member      version: the value of the version counter after the
 //!                                              write, so a follower sees a gap
@@ -29,11 +29,11 @@ pub const MAX_SUBJECT_LEN: usize = 256;
 pub enum RevocationTarget {
     /// One session, by its session id (the config must enable session ids).
     Session(SessionId),
-    /// Every session of one subject (a user) that started up to the revocation time: "log out
+    /// Every session of one subject (a user) that started before the revocation second: "log out
     /// everywhere". The subject is what [`RevocationSubject`](super::RevocationSubject) returns
     /// for the application's session type; at most [`MAX_SUBJECT_LEN`] bytes, not empty.
     Subject(String),
-    /// Every session that started up to the revocation time.
+    /// Every session that started before the revocation second.
     All,
 }
 
