@@ -309,11 +309,14 @@ impl RevocationReplica {
     /// impl RevocationSubject for User {
     ///     fn revocation_subject(&self) -> &str { &self.name }
     /// }
-    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), SystemClock, StalePolicy::Serve));
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+    ///     .with_clock(clock.clone());
+    /// let replica = Arc::new(RevocationReplica::new(&sealer.config(), clock.clone(), StalePolicy::Serve));
     /// sealer.set_revocation(Some(replica.clone()));
     /// let token = sealer.seal(&User { name: "alice".into() }, &SessionOptions::default())?;
-    /// replica.insert(&RevocationTarget::Subject("alice".into()), SystemClock.unix_seconds());
+    /// clock.advance(time::Duration::seconds(1));
+    /// replica.insert(&RevocationTarget::Subject("alice".into()), clock.unix_seconds());
     /// let opened = sealer.open::<User>(&token)?; // the hook cannot see the subject...
     /// assert_eq!(replica.check(&opened.session, &opened.meta), Err(OpenError::Revoked)); // ...this does
     /// # Ok::<(), Box<dyn std::error::Error>>(())
