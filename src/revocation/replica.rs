@@ -671,6 +671,88 @@ mod tests {
         assert_eq!(r.staleness(), Some(Duration::from_secs(3 * 86_400)));
     }
 
+    /// What the replica must answer, kept the simplest way: one map, scanned.
+    #[derive(Default)]
+    struct Model {
+        entries: std::collections::HashMap<RevocationTarget, i64>,
+    }
+
+    impl Model {
+        fn insert(&mut self, target: RevocationTarget, at: i64, now: i64, max_age: i64) {
+            if at + max_age >= now {
+                let e = self.entries.entry(target).or_insert(at);
+                *e = (*e).max(at);
+            }
+        }
+
+        fn sweep(&mut self, now: i64, max_age: i64) {
+            self.entries.retain(|_, at| *at + max_age >= now);
+        }
+
+        fn revoked(&self, target: &RevocationTarget, start: i64) -> bool {
+            match (target, self.entries.get(target)) {
+                (RevocationTarget::Session(_), Some(_)) => true,
+                (_, Some(&at)) => start < at,
+                (_, None) => false,
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+        /// Any sequence of inserts (some already expired), clock moves and sweeps leaves the
+        /// replica answering exactly as the model, for every target and session start.
+        #[test]
+        fn replica_matches_a_model(
+            ops in proptest::collection::vec((0u8..4, 0u8..6, -300i64..20), 1..80),
+        ) {
+            let (r, clock) = replica(StalePolicy::Serve);
+            let max_age = r.max_age_secs();
+            let mut model = Model::default();
+            let targets: Vec<RevocationTarget> = (0u8..6)
+                .map(|n| RevocationTarget::Session(id(n)))
+                .chain((0u8..6).map(|n| RevocationTarget::Subject(format!("user{n}"))))
+                .chain([RevocationTarget::All])
+                .collect();
+            for (kind, n, dt) in ops {
+                let now = clock.unix_seconds();
+                let target = match kind {
+                    0 => RevocationTarget::Session(id(n)),
+                    1 => RevocationTarget::Subject(format!("user{n}")),
+                    2 => RevocationTarget::All,
+                    _ => {
+                        let step = if dt == -300 { max_age } else { i64::from(n) * 3 * 86_400 + dt.abs() };
+                        clock.advance(time::Duration::seconds(step));
+                        let now = clock.unix_seconds();
+                        r.sweep();
+                        model.sweep(now, max_age);
+                        continue;
+                    }
+                };
+                // Times far in the past as well (max_age is 30 days + 60 s by default), and the
+                // expiry boundary itself.
+                let at = match dt {
+                    -300 => now - max_age,
+                    -299 => now - max_age - 1,
+                    -298 => now - max_age + 1,
+                    _ => now + dt * 86_400 / 10,
+                };
+                r.insert(&target, at);
+                model.insert(target, at, now, max_age);
+                for t in &targets {
+                    for start in [now - 40 * 86_400, at - 1, at, at + 1, now] {
+                        proptest::prop_assert_eq!(
+                            r.contains(t, start),
+                            model.revoked(t, start),
+                            "{:?} started at {}", t, start
+                        );
+                    }
+                }
+                proptest::prop_assert_eq!(r.len(), model.entries.len());
+            }
+        }
+    }
+
     #[test]
     fn debug_shows_counts_only() {
         let (r, _) = replica(StalePolicy::Serve);
