@@ -191,6 +191,36 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+        /// Every target a revoke accepts survives the member and the message, whatever its
+        /// characters (spaces, colons, newlines, any Unicode).
+        #[test]
+        fn every_valid_target_round_trips(
+            subject in "\\PC{1,64}",
+            bytes in proptest::array::uniform16(proptest::prelude::any::<u8>()),
+            version in proptest::prelude::any::<u64>(),
+            at in proptest::prelude::any::<i64>(),
+        ) {
+            for target in [
+                RevocationTarget::Session(SessionId(bytes)),
+                RevocationTarget::Subject(subject.clone()),
+                RevocationTarget::All,
+            ] {
+                if let RevocationTarget::Subject(s) = &target && !valid_subject(s) {
+                    continue;
+                }
+                let m = member(&target);
+                proptest::prop_assert_eq!(parse_member(&m), Some(target.clone()));
+                let announced = parse_message(&message(version, at, &m));
+                proptest::prop_assert_eq!(
+                    announced,
+                    Some(Announced { version, revoked_at: at, target })
+                );
+            }
+        }
+    }
+
     #[test]
     fn scores_parse_as_whole_seconds() {
         assert_eq!(parse_score("1800000000"), Some(1_800_000_000));
