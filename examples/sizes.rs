@@ -7,7 +7,7 @@
 //! token fits one cookie with the default cookie settings (`__Host-session`, `Secure`,
 //! `HttpOnly`, `SameSite=Lax`, `Path=/`). Browsers limit name plus value to 4096 bytes; the
 //! attributes do not count. The limit comes from the cookie layer's own accounting
-//! (`CookieSettings::max_token_len` and `CookieSettings::max_payload_len`).
+//! (`CookieSettings::max_token_len`, and `Sealer::max_payload_len` of the sealer bound to it).
 
 #[allow(
     dead_code,
@@ -35,8 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let browser = SessionOptions::default();
     let persistent = SessionOptions::default().persistent(true);
     let room = cookies.max_token_len();
-    let max_browser = cookies.max_payload_len(&sealer, &browser);
-    let max_persistent = cookies.max_payload_len(&sealer, &persistent);
+    let max_browser = sealer.max_payload_len(&browser).unwrap_or(0);
+    let max_persistent = sealer.max_payload_len(&persistent).unwrap_or(0);
 
     println!("sealed-session v1 token sizes (default config; characters of unpadded base64url)");
     println!();

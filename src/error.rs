@@ -138,20 +138,117 @@ pub enum ConfigError {
     MaxTokenLen,
     /// The renewal threshold is over 100 percent.
     RenewAfter,
+    /// The cookie name is empty, longer than 255 bytes, or holds a byte that is not an RFC 6265
+    /// token character (controls, spaces, separators such as `;`, `=`, `,`, quotes).
+    CookieName,
+    /// A `__Host-` cookie name with a `Domain` attribute: browsers drop such cookies silently.
+    HostPrefixWithDomain,
+    /// A `__Host-` cookie name with a `Path` other than `/`: browsers drop such cookies silently.
+    HostPrefixWithPath,
+    /// A `__Host-` or `__Secure-` cookie name without `Secure` (the development mode drops
+    /// `Secure`: give the cookie a name without the prefix there, or keep the default name).
+    PrefixWithoutSecure {
+        /// The prefix found (`"__Host-"` or `"__Secure-"`).
+        prefix: &'static str,
+    },
+    /// `SameSite=None` without `Secure`: browsers drop such cookies silently.
+    SameSiteNoneWithoutSecure,
+    /// The cookie path does not start with `/` or holds a control character or `;`.
+    CookiePath,
+    /// The cookie domain is not a host name with a dot (letters, digits, `-` and `.`; `com` or
+    /// `localhost` would hand the cookie to every host under it, or be refused by browsers).
+    CookieDomain,
+    /// A cookie attribute value longer than browsers accept (they ignore it, changing the
+    /// cookie's scope).
+    CookieAttributeTooLong {
+        /// `"Path"` or `"Domain"`.
+        attribute: &'static str,
+        /// Its length in bytes.
+        len: usize,
+        /// The limit, [`MAX_ATTRIBUTE_VALUE_LEN`](crate::MAX_ATTRIBUTE_VALUE_LEN).
+        limit: usize,
+    },
+    /// The maximum cookie chunk count is 0 or above [`MAX_CHUNKS`](crate::MAX_CHUNKS).
+    ChunkCount {
+        /// The count asked for.
+        asked: u8,
+    },
+    /// The insecure plain-http development mode in a release build, without the application
+    /// allowing it there by name.
+    InsecureDevModeInRelease,
+    /// The sealer given to a [`SessionCookie`](crate::SessionCookie) has another purpose than the
+    /// cookie name, so its tokens would not be bound to the cookie.
+    CookiePurpose,
+    /// The sealer given to a [`SessionCookie`](crate::SessionCookie) allows tokens longer than the
+    /// cookies can carry.
+    CookieTokenLen {
+        /// The sealer's maximum token length.
+        max: usize,
+        /// What the cookie settings can carry.
+        room: usize,
+    },
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Purpose => "purpose must be 1 to 255 bytes",
-            Self::Lifetime => {
-                "lifetimes and rotation period must be whole non-zero seconds, idle at most absolute"
+        match self {
+            Self::Purpose => f.write_str("purpose must be 1 to 255 bytes"),
+            Self::Lifetime => f.write_str(
+                "lifetimes and rotation period must be whole non-zero seconds, idle at most absolute",
+            ),
+            Self::RotationPeriod => f.write_str(
+                "rotation period too short for the idle lifetime (over 32767 epochs)",
+            ),
+            Self::Leeway => f.write_str("leeway must not exceed the shortest idle lifetime"),
+            Self::MaxTokenLen => f.write_str(
+                "maximum token length must be between the empty token's length and 1 MiB",
+            ),
+            Self::RenewAfter => f.write_str("renewal threshold must be 0 to 100 percent"),
+            Self::CookieName => f.write_str(
+                "the cookie name must be 1 to 255 token characters (no spaces, controls or separators)",
+            ),
+            Self::HostPrefixWithDomain => {
+                f.write_str("a __Host- cookie must not have a Domain attribute")
             }
-            Self::RotationPeriod => "rotation period too short for the idle lifetime (over 32767 epochs)",
-            Self::Leeway => "leeway must not exceed the shortest idle lifetime",
-            Self::MaxTokenLen => "maximum token length must be between the empty token's length and 1 MiB",
-            Self::RenewAfter => "renewal threshold must be 0 to 100 percent",
-        })
+            Self::HostPrefixWithPath => f.write_str("a __Host- cookie must have Path=/"),
+            Self::PrefixWithoutSecure { prefix } => write!(
+                f,
+                "a {prefix} cookie needs Secure, which the development mode drops; \
+                 name the cookie without the prefix there"
+            ),
+            Self::SameSiteNoneWithoutSecure => f.write_str("SameSite=None requires Secure"),
+            Self::CookiePath => {
+                f.write_str("the cookie path must start with / and hold no controls or ;")
+            }
+            Self::CookieDomain => f.write_str(
+                "the cookie domain must be a host name with a dot, of letters, digits, - and .",
+            ),
+            Self::CookieAttributeTooLong {
+                attribute,
+                len,
+                limit,
+            } => write!(
+                f,
+                "the {attribute} attribute is {len} bytes, over the browser limit of {limit}"
+            ),
+            Self::ChunkCount { asked } => write!(
+                f,
+                "the maximum chunk count must be 1 to {}, not {asked}",
+                crate::MAX_CHUNKS
+            ),
+            Self::InsecureDevModeInRelease => f.write_str(
+                "the insecure plain-http cookie mode is refused in a release build unless \
+                 allowed there by name",
+            ),
+            Self::CookiePurpose => f.write_str(
+                "the sealer's purpose must be the cookie name (build its config with \
+                 CookieSettings::config_builder)",
+            ),
+            Self::CookieTokenLen { max, room } => write!(
+                f,
+                "the sealer allows {max}-character tokens, over the {room} the cookies can carry"
+            ),
+        }
     }
 }
 
@@ -187,6 +284,9 @@ pub enum SealError {
     Expired,
     /// The operating system's random number generator failed.
     Rng,
+    /// A renewal or reissue was asked of a request that has no open session (the web adapters:
+    /// they never turn such a write into a new session; start one with `seal`).
+    NoSession,
 }
 
 impl fmt::Display for SealError {
@@ -202,6 +302,7 @@ impl fmt::Display for SealError {
             Self::Clock => f.write_str("the clock reads before 1970"),
             Self::Expired => f.write_str("the session is past its absolute deadline"),
             Self::Rng => f.write_str("the operating system random number generator failed"),
+            Self::NoSession => f.write_str("there is no open session to renew or reissue"),
         }
     }
 }

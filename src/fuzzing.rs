@@ -50,3 +50,14 @@ pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64)
         payload: Some(payload::decode(rest)),
     }
 }
+
+/// The token a request's cookies put together, exactly as [`SessionCookie::open`] gets it (the
+/// cookie fuzz target checks that it only ever holds base64url).
+///
+/// [`SessionCookie::open`]: crate::SessionCookie::open
+///
+/// # Errors
+/// The [`LoadError`](crate::LoadError) of cookies that do not form one token.
+pub fn read_token(read: &crate::ReadCookies) -> Result<Option<&str>, crate::LoadError> {
+    read.token()
+}

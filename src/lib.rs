@@ -23,7 +23,7 @@
 mod claims; // the encrypted claims and their constant-time checks
 mod clock; // the injected clock: system by default, manual for tests
 mod config; // policy with safe defaults
-mod cookie; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
+mod cookie_layer; // the HTTP cookie layer: settings, Set-Cookie, reading, sizes, chunks
 mod encoding; // the only user of the base64 crate
 mod epoch; // all rotation arithmetic: epochs, the accepted window, recovery from 16 bits
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
@@ -54,14 +54,16 @@ pub mod fuzzing;
 // The public interface.
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
-pub use cookie::{
-    CookieError, CookieSettings, CookieSettingsBuilder, CookieSettingsError, DEFAULT_COOKIE_NAME,
-    DEV_COOKIE_NAME, LoadError, Loaded, MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN,
-    Present, ReadCookies, ReadError, SameSite, SessionCookie, SetCookie, SetCookies, WriteError,
+pub use cookie_layer::{
+    CookieSettings, CookieSettingsBuilder, DEFAULT_COOKIE_NAME, DEV_COOKIE_NAME, LoadError,
+    MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN, ReadCookies, SameSite, SessionCookie,
+    SetCookie, SetCookies,
 };
 pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
 #[cfg(feature = "axum")]
 pub use integrations::axum;
+#[cfg(feature = "tower")]
+pub use integrations::tower;
 pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
 pub use sealer::Sealer;

@@ -307,11 +307,6 @@ impl Sealer {
         self.with_config(|config| size::payload_room(config, config.max_token_len, options))
     }
 
-    /// The largest postcard payload that fits in `token_len` characters at any time of day.
-    pub(crate) fn payload_room(&self, token_len: usize, options: &SessionOptions) -> Option<usize> {
-        self.with_config(|config| size::payload_room(config, token_len, options))
-    }
-
     /// The clock, read once, as unsigned unix seconds (`None` before 1970).
     pub(crate) fn now(&self) -> Option<u64> {
         clock::unsigned(self.inner.clock.unix_seconds())

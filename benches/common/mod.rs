@@ -11,13 +11,25 @@ pub mod session;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use sealed_session::{CookieSettings, Sealer, SessionOptions};
+use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer, SessionOptions};
 
 /// The largest postcard payload whose token, for any session age, fits one cookie with the default
 /// cookie settings (`__Host-session`; browsers limit name plus value to 4096 bytes), as the
 /// cookie layer counts it.
 pub fn cookie_max_payload(sealer: &Sealer) -> usize {
-    CookieSettings::default().max_payload_len(sealer, &SessionOptions::default())
+    // The cookie layer binds the sealer's token limit to what the cookie carries; the key plays
+    // no part in the sizes.
+    let room = CookieSettings::default().max_token_len();
+    let config = sealer
+        .config()
+        .to_builder()
+        .max_token_len(room)
+        .build()
+        .unwrap();
+    let key = MasterKey::generate().unwrap();
+    Sealer::new(Keyring::new(1, key), config)
+        .max_payload_len(&SessionOptions::default())
+        .unwrap_or(0)
 }
 
 /// The payload sizes of the sweeps: 0, 64, 256, 1024, 2048 and the cookie maximum.

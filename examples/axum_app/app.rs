@@ -13,10 +13,11 @@ use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use sealed_session::axum::{Session, SessionUpdate};
+use sealed_session::axum::Session;
+use sealed_session::tower::SessionLayer;
 use sealed_session::{
-    CookieSettings, KeyError, Keyring, Lifetimes, MasterKey, Sealer, SessionCookie, SessionOptions,
-    WriteError,
+    CookieSettings, KeyError, Keyring, Lifetimes, LogLevel, MasterKey, SealError, Sealer,
+    SessionCookie, SessionOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,10 @@ pub struct AppConfig {
     /// Most cookies one session may span (`APP_COOKIE_CHUNKS`, default 3; 1 turns chunking off).
     pub max_chunks: u8,
     /// `APP_INSECURE_DEV_COOKIES=1`: plain-http development cookies (no Secure, no prefix).
+    /// Debug builds only: a release build refuses it (see `session_cookie`).
     pub insecure_dev_cookies: bool,
+    /// Part of the idle window after which a session is renewed, in percent (default 50).
+    pub renew_after_percent: u8,
 }
 
 impl Default for AppConfig {
@@ -49,6 +53,7 @@ impl Default for AppConfig {
             absolute: Duration::from_secs(8 * 3600),
             max_chunks: 3,
             insecure_dev_cookies: false,
+            renew_after_percent: 50,
         }
     }
 }
@@ -82,10 +87,13 @@ impl AppConfig {
         Ok(c)
     }
 
-    /// Cookie settings and the sealer, bound together: the sealer's purpose is the cookie name.
+    /// Cookie settings and the sealer, bound together: the sealer's purpose is the cookie name and
+    /// its token limit what the cookies carry.
     pub fn session_cookie(&self, keyring: Keyring) -> Result<SessionCookie, String> {
         let mut settings = CookieSettings::builder().chunks(self.max_chunks);
         if self.insecure_dev_cookies {
+            // Debug builds only: in a release build `build` refuses it, so the environment
+            // variable cannot turn off Secure in production.
             settings = settings.insecure_plain_http_dev_mode();
         }
         let settings = settings.build().map_err(|e| e.to_string())?;
@@ -101,9 +109,10 @@ impl AppConfig {
                 self.idle,
             ))
             .leeway(leeway)
+            .renew_after_percent(self.renew_after_percent)
             .build()
             .map_err(|e| format!("session config: {e}"))?;
-        Ok(SessionCookie::new(Sealer::new(keyring, config), settings))
+        SessionCookie::new(Sealer::new(keyring, config), settings).map_err(|e| e.to_string())
     }
 }
 
@@ -128,8 +137,14 @@ pub fn keyring_from_env() -> Result<Keyring, KeyError> {
     }
 }
 
-/// The app's routes over a session cookie (the state).
+/// The app's routes, behind the session layer: it opens the session once per request, renews it
+/// when due and removes dead cookies, so the handlers that only read need no session code.
 pub fn router(cookies: SessionCookie) -> Router {
+    routes().layer(SessionLayer::new(cookies))
+}
+
+/// The app's routes without the layer (the browser tests add their own pages before it).
+pub fn routes() -> Router {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
@@ -139,7 +154,6 @@ pub fn router(cookies: SessionCookie) -> Router {
         .route("/note", post(note))
         .route("/admin", post(admin))
         .route("/logout", post(logout))
-        .with_state(cookies)
 }
 
 /// Escapes text for HTML.
@@ -184,7 +198,11 @@ fn cookie_names(headers: &HeaderMap) -> String {
 /// Logs why a session cookie gave no session: the kind only, never the value.
 fn log_refusal(session: &Session<AppSession>) {
     if let Some(e) = session.error() {
-        let level = if e.is_attack_signal() { "WARN" } else { "INFO" };
+        let level = match e.log_level() {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            _ => "WARN",
+        };
         eprintln!("{level} session cookie refused: {e}");
     }
 }
@@ -206,7 +224,7 @@ async fn home(session: Session<AppSession>, headers: HeaderMap) -> Response {
            document.cookie === '' ? '(none)' : document.cookie;</script>",
         esc(&cookie_names(&headers))
     );
-    (session.cleanup(), page("sealed-session demo", &body)).into_response()
+    page("sealed-session demo", &body).into_response()
 }
 
 #[derive(Deserialize)]
@@ -234,7 +252,7 @@ async fn login_form(session: Session<AppSession>, Query(query): Query<LoginQuery
             "signed out"
         }
     );
-    (session.cleanup(), page("Log in", &body)).into_response()
+    page("Log in", &body).into_response()
 }
 
 #[derive(Deserialize)]
@@ -255,9 +273,12 @@ async fn login(session: Session<AppSession>, Form(form): Form<LoginForm>) -> Res
     };
     let options = SessionOptions::default().persistent(form.remember.is_some());
     // A new session on login: new start and id, nothing of an earlier session carries over.
-    match session.login(&value, &options) {
-        Ok(update) => (update, Redirect::to("/private")).into_response(),
-        Err(e) => e.into_response(),
+    match session.seal(&value, &options) {
+        Ok(()) => Redirect::to("/private").into_response(),
+        Err(e) => {
+            eprintln!("ERROR {e}");
+            e.into_response()
+        }
     }
 }
 
@@ -272,7 +293,7 @@ async fn private(session: Session<AppSession>) -> Response {
         } else {
             "/login"
         };
-        return (session.cleanup(), Redirect::to(to)).into_response();
+        return Redirect::to(to).into_response();
     };
     let now = time::OffsetDateTime::now_utc();
     let idle_left = (meta.idle_deadline() - now).whole_seconds();
@@ -298,11 +319,7 @@ async fn private(session: Session<AppSession>) -> Response {
         idle = meta.idle_deadline(),
         absolute = meta.absolute_deadline(),
     );
-    // Renew only when the metadata says so (half the idle window used, or an old key/epoch).
-    match session.renew_if_due() {
-        Ok(update) => (update, page("Private", &body)).into_response(),
-        Err(e) => e.into_response(),
-    }
+    page("Private", &body).into_response()
 }
 
 /// Plain-text status, for scripts and tests.
@@ -320,20 +337,20 @@ async fn whoami(session: Session<AppSession>, headers: HeaderMap) -> Response {
         (_, _, Some(e)) => format!("signed-out error={e:?} cookies={cookies}"),
         _ => format!("signed-out cookies={cookies}"),
     };
-    (session.cleanup(), text).into_response()
+    text.into_response()
 }
 
 /// Runs `change` on the open session and stores the result; without a session, to the login page.
-fn update(session: &Session<AppSession>, change: impl FnOnce(&mut AppSession)) -> Response {
-    let Some(current) = session.get() else {
-        return (session.cleanup(), Redirect::to("/login")).into_response();
+fn update(mut session: Session<AppSession>, change: impl FnOnce(&mut AppSession)) -> Response {
+    // Taken, not cloned: the session value is ours to change.
+    let Some(mut value) = session.take() else {
+        return Redirect::to("/login").into_response();
     };
-    let mut value = current.clone();
     change(&mut value);
-    match session.save(&value) {
-        Ok(update) => (update, Redirect::to("/private")).into_response(),
-        // Too large for the cookie settings: a 500 with a clear message; nothing is emitted, so
-        // the browser keeps the session it had.
+    match session.renew(&value) {
+        Ok(()) => Redirect::to("/private").into_response(),
+        // Too large for the cookie settings: a 500 with a fixed text; nothing is emitted, so the
+        // browser keeps the session it had. The log says why.
         Err(e) => {
             eprintln!("ERROR {e}");
             e.into_response()
@@ -342,7 +359,7 @@ fn update(session: &Session<AppSession>, change: impl FnOnce(&mut AppSession)) -
 }
 
 async fn counter(session: Session<AppSession>) -> Response {
-    update(&session, |s| s.counter = s.counter.saturating_add(1))
+    update(session, |s| s.counter = s.counter.saturating_add(1))
 }
 
 #[derive(Deserialize)]
@@ -351,21 +368,23 @@ struct NoteForm {
 }
 
 async fn note(session: Session<AppSession>, Form(form): Form<NoteForm>) -> Response {
-    update(&session, |s| s.note = form.note)
+    update(session, |s| s.note = form.note)
 }
 
-/// A privilege change: reissue (new session start and id), never just re-save.
-async fn admin(session: Session<AppSession>) -> Result<Response, WriteError> {
-    let Some(current) = session.get() else {
-        return Ok((session.cleanup(), Redirect::to("/login")).into_response());
+/// A privilege change: reissue (new session start and id), never just re-save. Without a
+/// session, `reissue` would refuse ([`SealError::NoSession`]): nobody becomes admin anonymously.
+async fn admin(mut session: Session<AppSession>) -> Result<Redirect, SealError> {
+    let Some(current) = session.take() else {
+        return Ok(Redirect::to("/login"));
     };
-    let value = AppSession {
+    session.reissue(&AppSession {
         admin: true,
-        ..current.clone()
-    };
-    Ok((session.reissue(&value)?, Redirect::to("/private")).into_response())
+        ..current
+    })?;
+    Ok(Redirect::to("/private"))
 }
 
-async fn logout(session: Session<AppSession>) -> (SessionUpdate, Redirect) {
-    (session.logout(), Redirect::to("/"))
+async fn logout(session: Session<AppSession>) -> Redirect {
+    session.remove();
+    Redirect::to("/")
 }

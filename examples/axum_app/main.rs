@@ -11,7 +11,11 @@
 //! without it a development key is generated, loudly), `APP_IDLE_SECS` (default 1800; try 20 to
 //! watch a session expire), `APP_ABSOLUTE_SECS`, `APP_COOKIE_CHUNKS` (default 3),
 //! `APP_INSECURE_DEV_COOKIES=1` (plain-http development cookies, for a host name other than
-//! localhost).
+//! localhost; debug builds only: a release build refuses to start with it).
+//!
+//! The router sits behind `sealed_session::tower::SessionLayer`: the pages that only read the
+//! session (`/`, `/private`, `/whoami`) have no session code, and the layer renews their sessions
+//! when due and removes dead cookies.
 
 mod app;
 

@@ -1,29 +1,27 @@
-//! The axum adapter (feature `axum`; depends on `axum-core` and `http`, not on axum itself).
+//! The axum adapter (feature `axum`; depends on `axum-core`, not on axum itself).
 //!
-//! - [`Session<T>`]: an extractor that yields the opened session or none. It never rejects: any
-//!   read or open error means "no session", and [`Session::error`] tells which, for logging.
-//! - [`SessionUpdate`]: a response part that appends the `Set-Cookie` headers (set, renew,
-//!   reissue, remove); return it in a tuple before the body.
-//! - [`WriteError`] is a response too: a 500 with a plain message, for a session that grew past
-//!   what the cookie settings can carry.
-//!
-//! The state must give a [`SessionCookie`] through `FromRef`.
+//! Install the [`SessionLayer`](crate::tower::SessionLayer) around the router; then
+//! [`Session<T>`] extracts the request's session. Extraction never fails because of what the
+//! client sent: any read or open error means "no session", and [`Session::error`] tells which,
+//! for logging. Handlers that only read need nothing else: the layer renews the session when due
+//! and removes dead cookies. Handlers that write call [`Session::seal`] (login),
+//! [`Session::renew`], [`Session::reissue`] (privilege change) or [`Session::remove`] (logout);
+//! the layer sends their cookies with the response. A [`SealError`] is a response too: a 500 with
+//! a fixed text, and the client keeps the session it had.
 //!
 //! ```
-//! use ::axum::{Router, extract::FromRef, routing::get};
-//! use sealed_session::axum::{Session, SessionUpdate};
+//! use ::axum::{Router, routing::get};
+//! use sealed_session::axum::Session;
+//! use sealed_session::tower::SessionLayer;
 //! use sealed_session::*;
 //!
-//! #[derive(Clone)]
-//! struct AppState { cookies: SessionCookie }
-//! impl FromRef<AppState> for SessionCookie {
-//!     fn from_ref(state: &AppState) -> Self { state.cookies.clone() }
-//! }
-//!
-//! async fn visits(session: Session<u64>) -> Result<(SessionUpdate, String), WriteError> {
-//!     let count = session.get().copied().unwrap_or(0) + 1;
-//!     let update = session.save(&count)?; // the value changed: seal it again
-//!     Ok((update, format!("visit {count}")))
+//! async fn visits(mut session: Session<u64>) -> Result<String, SealError> {
+//!     let Some(count) = session.take() else {
+//!         session.seal(&1u64, &SessionOptions::default())?; // a new session
+//!         return Ok("visit 1".to_owned());
+//!     };
+//!     session.renew(&(count + 1))?; // the value changed: seal it again
+//!     Ok(format!("visit {}", count + 1))
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,60 +29,75 @@
 //! let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?);
 //! let app: Router = Router::new()
 //!     .route("/", get(visits))
-//!     .with_state(AppState { cookies: SessionCookie::new(sealer, settings) });
+//!     .layer(SessionLayer::new(SessionCookie::new(sealer, settings)?));
 //! # Ok(()) }
 //! ```
 
-use core::convert::Infallible;
-
-use axum_core::extract::{FromRef, FromRequestParts};
-use axum_core::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
-use http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum_core::extract::FromRequestParts;
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cookie::{LoadError, Loaded, Present, SessionCookie, SetCookie, SetCookies, WriteError};
-use crate::session::{Opened, SessionMeta, SessionOptions};
+use crate::cookie_layer::LoadError;
+use crate::error::SealError;
+use crate::integrations::tower::SessionHandle;
+use crate::session::{SessionMeta, SessionOptions};
 
-/// The session a request carried, if it opened. Extracting never fails.
+/// The session a request carried, decoded as `T`, and the verbs that write it. Needs the
+/// [`SessionLayer`](crate::tower::SessionLayer); without it, extraction answers a 500 (a
+/// deployment error, never caused by the client).
 ///
 /// # Example
 /// ```
-/// use sealed_session::axum::{Session, SessionUpdate};
-/// use sealed_session::WriteError;
+/// use sealed_session::axum::Session;
 ///
-/// async fn page(session: Session<String>) -> Result<(SessionUpdate, String), WriteError> {
+/// async fn page(session: Session<String>) -> String {
 ///     if let Some(e) = session.error() {
 ///         eprintln!("session cookie refused: {e}"); // log the kind, never the value
 ///     }
 ///     match session.get() {
-///         // Renew only when due (idle window half used, old key or epoch), not every time.
-///         Some(user) => Ok((session.renew_if_due()?, format!("hello {user}"))),
-///         // A cookie that did not open is removed, so the browser stops sending it.
-///         None => Ok((session.cleanup(), "logged out".to_string())),
+///         Some(user) => format!("hello {user}"),
+///         None => "signed out".to_string(),
 ///     }
 /// }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Session<T> {
-    loaded: Loaded<T>,
-    cookies: SessionCookie,
+    handle: SessionHandle,
+    value: Option<T>,
+    error: Option<LoadError>,
 }
 
 impl<S, T> FromRequestParts<S> for Session<T>
 where
-    SessionCookie: FromRef<S>,
     S: Send + Sync,
     T: DeserializeOwned + Send,
 {
-    type Rejection = Infallible;
+    type Rejection = (StatusCode, &'static str);
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let cookies = SessionCookie::from_ref(state);
-        let loaded = cookies.load_from_headers(&parts.headers);
-        Ok(Self { loaded, cookies })
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let handle = parts
+            .extensions
+            .get::<SessionHandle>()
+            .cloned()
+            .ok_or((StatusCode::INTERNAL_SERVER_ERROR, "internal server error"))?;
+        let (value, error) = match handle.get::<T>() {
+            Ok(value) => (value, None),
+            Err(e) => {
+                // A payload that is not a `T` is no session: the layer then removes its cookie
+                // instead of renewing it.
+                handle.refuse_payload(e);
+                (None, Some(e))
+            }
+        };
+        Ok(Self {
+            handle,
+            value,
+            error,
+        })
     }
 }
 
@@ -100,299 +113,548 @@ impl<T> Session<T> {
     /// ```
     #[must_use]
     pub fn get(&self) -> Option<&T> {
-        self.loaded.session.as_ref().map(|o| &o.session)
+        self.value.as_ref()
     }
 
-    /// The opened session with its metadata.
+    /// Moves the session value out (to change it and [`renew`](Session::renew) it without a
+    /// clone); [`Session::get`] gives `None` afterwards. The session stays open.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::axum::Session;
+    /// fn bump(mut session: Session<Vec<u32>>) -> Result<(), sealed_session::SealError> {
+    ///     let mut items = session.take().unwrap_or_default();
+    ///     items.push(1);
+    ///     session.renew(&items)
+    /// }
+    /// ```
+    pub fn take(&mut self) -> Option<T> {
+        self.value.take()
+    }
+
+    /// The open session's metadata (deadlines, renewal hint, session id).
     ///
     /// # Example
     /// ```
     /// # use sealed_session::axum::Session;
     /// fn persistent(session: &Session<String>) -> bool {
-    ///     session.opened().is_some_and(|o| o.meta.is_persistent())
+    ///     session.meta().is_some_and(|m| m.is_persistent())
     /// }
     /// ```
     #[must_use]
-    pub fn opened(&self) -> Option<&Opened<T>> {
-        self.loaded.session.as_ref()
+    pub fn meta(&self) -> Option<SessionMeta> {
+        self.handle.meta()
     }
 
-    /// The session's metadata (deadlines, renewal hint, session id).
+    /// Why session cookies that came gave no session: log it (it never holds the value).
     ///
     /// # Example
     /// ```
     /// # use sealed_session::axum::Session;
-    /// fn due(session: &Session<String>) -> bool {
-    ///     session.meta().is_some_and(|m| m.renewal_due())
-    /// }
-    /// ```
-    #[must_use]
-    pub fn meta(&self) -> Option<&SessionMeta> {
-        self.loaded.session.as_ref().map(|o| &o.meta)
-    }
-
-    /// Why a session cookie that came gave no session: log it (it never holds the value).
-    /// [`LoadError::is_attack_signal`] separates tampering from expiry.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
+    /// use sealed_session::LogLevel;
     /// fn log(session: &Session<String>) {
-    ///     if let Some(e) = session.error().filter(|e| e.is_attack_signal()) {
+    ///     if let Some(e) = session.error().filter(|e| e.log_level() >= LogLevel::Warn) {
     ///         eprintln!("suspicious session cookie: {e}");
     ///     }
     /// }
     /// ```
     #[must_use]
-    pub fn error(&self) -> Option<&LoadError> {
-        self.loaded.error.as_ref()
-    }
-
-    /// Which of our cookies the request carried.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// fn had_cookie(session: &Session<String>) -> bool {
-    ///     session.present().any()
-    /// }
-    /// ```
-    #[must_use]
-    pub fn present(&self) -> Present {
-        self.loaded.present
-    }
-
-    /// Everything that was loaded.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// fn take(session: Session<String>) -> Option<String> {
-    ///     session.into_loaded().session.map(|o| o.session)
-    /// }
-    /// ```
-    #[must_use]
-    pub fn into_loaded(self) -> Loaded<T> {
-        self.loaded
+    pub fn error(&self) -> Option<LoadError> {
+        self.error
     }
 
     /// Starts a new session (login): fresh start and id, so nothing of a session the client had
     /// before carries over; stale cookies are removed.
     ///
     /// # Errors
-    /// A [`WriteError`] (it is a response: a 500 with a plain message).
+    /// A [`SealError`] (it is a response: a 500 with a fixed text).
     ///
     /// # Example
     /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// # use sealed_session::{SessionOptions, WriteError};
-    /// async fn login(session: Session<String>) -> Result<(SessionUpdate, &'static str), WriteError> {
+    /// # use sealed_session::axum::Session;
+    /// # use sealed_session::{SessionOptions, SealError};
+    /// async fn login(session: Session<String>) -> Result<&'static str, SealError> {
     ///     let remember_me = SessionOptions::default().persistent(true);
-    ///     Ok((session.login(&"alice".to_string(), &remember_me)?, "welcome"))
+    ///     session.seal(&"alice".to_string(), &remember_me)?;
+    ///     Ok("welcome")
     /// }
     /// ```
-    pub fn login<V: Serialize + ?Sized>(
+    pub fn seal<V: Serialize + ?Sized>(
         &self,
         value: &V,
         options: &SessionOptions,
-    ) -> Result<SessionUpdate, WriteError> {
-        self.cookies
-            .issue(value, options, self.loaded.present)
-            .map(SessionUpdate)
+    ) -> Result<(), SealError> {
+        self.handle.seal(value, options)
     }
 
-    /// Stores a changed value in the open session (same start and deadlines, new idle
-    /// deadline). With no open session, starts one with default options, as [`Session::login`].
+    /// Stores `value` in the open session (same start and deadlines, new idle deadline).
     ///
     /// # Errors
-    /// A [`WriteError`]; notably a session too large for the cookie settings.
+    /// [`SealError::NoSession`] if no session is open: a write never logs anyone in (use
+    /// [`Session::seal`]). Otherwise a [`SealError`], notably a session too large for the
+    /// cookies.
     ///
     /// # Example
     /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// # use sealed_session::WriteError;
-    /// async fn bump(session: Session<u32>) -> Result<SessionUpdate, WriteError> {
-    ///     session.save(&(session.get().copied().unwrap_or(0) + 1))
+    /// # use sealed_session::axum::Session;
+    /// # use sealed_session::SealError;
+    /// async fn rename(session: Session<String>) -> Result<(), SealError> {
+    ///     session.renew(&"bob".to_string())
     /// }
     /// ```
-    pub fn save<V: Serialize + ?Sized>(&self, value: &V) -> Result<SessionUpdate, WriteError> {
-        match self.meta() {
-            Some(meta) => self.cookies.save(value, meta, self.loaded.present),
-            None => self
-                .cookies
-                .issue(value, &SessionOptions::default(), self.loaded.present),
-        }
-        .map(SessionUpdate)
+    pub fn renew<V: Serialize + ?Sized>(&self, value: &V) -> Result<(), SealError> {
+        self.handle.renew(value)
     }
 
-    /// Re-seals the unchanged session only if its metadata says so
-    /// ([`SessionMeta::renewal_due`]); otherwise an empty update. Never renews on every request.
+    /// Starts a fresh session from the open one after a privilege change (new start and id, same
+    /// profile and generation).
     ///
     /// # Errors
-    /// A [`WriteError`].
+    /// [`SealError::NoSession`] if no session is open (an anonymous request gets no session, let
+    /// alone a privileged one), or another [`SealError`].
     ///
     /// # Example
     /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// # use sealed_session::WriteError;
-    /// async fn page(session: Session<u32>) -> Result<(SessionUpdate, &'static str), WriteError> {
-    ///     Ok((session.renew_if_due()?, "page"))
-    /// }
-    /// ```
-    pub fn renew_if_due(&self) -> Result<SessionUpdate, WriteError>
-    where
-        T: Serialize,
-    {
-        match self.opened() {
-            Some(o) => self
-                .cookies
-                .renew_if_due(&o.session, &o.meta, self.loaded.present)
-                .map(SessionUpdate),
-            None => Ok(SessionUpdate::none()),
-        }
-    }
-
-    /// Starts a fresh session from the open one after a privilege change (new start and id,
-    /// same profile and generation). With no open session, as [`Session::login`] with defaults.
-    ///
-    /// # Errors
-    /// A [`WriteError`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// # use sealed_session::WriteError;
-    /// async fn sudo(session: Session<(String, bool)>) -> Result<SessionUpdate, WriteError> {
-    ///     let user = session.get().map(|(u, _)| u.clone()).unwrap_or_default();
+    /// # use sealed_session::axum::Session;
+    /// # use sealed_session::SealError;
+    /// async fn sudo(mut session: Session<(String, bool)>) -> Result<(), SealError> {
+    ///     let Some((user, _)) = session.take() else { return Err(SealError::NoSession) };
     ///     session.reissue(&(user, true))
     /// }
     /// ```
-    pub fn reissue<V: Serialize + ?Sized>(&self, value: &V) -> Result<SessionUpdate, WriteError> {
-        match self.meta() {
-            Some(meta) => self.cookies.reissue(value, meta, self.loaded.present),
-            None => self
-                .cookies
-                .issue(value, &SessionOptions::default(), self.loaded.present),
-        }
-        .map(SessionUpdate)
+    pub fn reissue<V: Serialize + ?Sized>(&self, value: &V) -> Result<(), SealError> {
+        self.handle.reissue(value)
     }
 
-    /// Removal cookies for logout, matching the live cookie's name, Path, Domain and flags.
+    /// Ends the session (logout): removal cookies matching the live cookie's name, Path, Domain
+    /// and flags.
     ///
     /// # Example
     /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// async fn logout(session: Session<String>) -> (SessionUpdate, &'static str) {
-    ///     (session.logout(), "bye")
+    /// # use sealed_session::axum::Session;
+    /// async fn logout(session: Session<String>) -> &'static str {
+    ///     session.remove();
+    ///     "bye"
     /// }
     /// ```
-    pub fn logout(&self) -> SessionUpdate {
-        SessionUpdate(self.cookies.remove(self.loaded.present))
-    }
-
-    /// Removal cookies for session cookies that came but gave no session (tampered, expired,
-    /// partial chunks); empty otherwise.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::{Session, SessionUpdate};
-    /// async fn page(session: Session<String>) -> (SessionUpdate, &'static str) {
-    ///     (session.cleanup(), "hello")
-    /// }
-    /// ```
-    pub fn cleanup(&self) -> SessionUpdate {
-        if self.loaded.session.is_none() && self.loaded.present.any() {
-            SessionUpdate(self.cookies.settings().cleanup_cookies(self.loaded.present))
-        } else {
-            SessionUpdate::none()
-        }
+    pub fn remove(&self) {
+        self.handle.remove();
     }
 }
 
-/// `Set-Cookie` headers for a response, appended (never inserted) one per cookie.
-///
-/// # Example
-/// ```
-/// use axum_core::response::IntoResponse;
-/// use sealed_session::axum::SessionUpdate;
-/// use sealed_session::{CookieSettings, Present};
-/// let update = SessionUpdate::from(CookieSettings::builder().chunks(2).build()?.removal_cookies(Present::unknown()));
-/// let response = (update, "bye").into_response();
-/// assert_eq!(response.headers().get_all(http::header::SET_COOKIE).iter().count(), 3);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use]
-pub struct SessionUpdate(SetCookies);
-
-impl SessionUpdate {
-    /// No cookie to set.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(sealed_session::axum::SessionUpdate::none().cookies().is_empty());
-    /// ```
-    pub fn none() -> Self {
-        Self::default()
-    }
-
-    /// The cookies this update sets or removes.
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(sealed_session::axum::SessionUpdate::none().cookies().len(), 0);
-    /// ```
-    #[must_use]
-    pub fn cookies(&self) -> &SetCookies {
-        &self.0
-    }
-
-    /// This update followed by `other`.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::axum::SessionUpdate;
-    /// assert!(SessionUpdate::none().and(SessionUpdate::none()).cookies().is_empty());
-    /// ```
-    pub fn and(mut self, other: SessionUpdate) -> Self {
-        self.0.extend(other.0);
-        self
-    }
-}
-
-impl From<SetCookies> for SessionUpdate {
-    fn from(cookies: SetCookies) -> Self {
-        Self(cookies)
-    }
-}
-
-impl IntoResponseParts for SessionUpdate {
-    type Error = Response;
-
-    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
-        let values = self
-            .0
-            .iter()
-            .map(SetCookie::to_header_value)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| WriteError::Cookie(e).into_response())?;
-        for value in values {
-            res.headers_mut().append(SET_COOKIE, value);
-        }
-        Ok(res)
-    }
-}
-
-impl IntoResponse for WriteError {
-    /// A `500 Internal Server Error` with the error's message as plain text; no cookie is set, so
-    /// the client keeps the session it had.
+impl IntoResponse for SealError {
+    /// A `500 Internal Server Error` with a fixed text (no detail reaches the client: log the
+    /// error itself); no cookie is set, so the client keeps the session it had.
     fn into_response(self) -> Response {
-        let mut res = format!("could not store the session: {self}\n").into_response();
-        *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        let mut res = (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not store the session\n",
+        )
+            .into_response();
         res.headers_mut().insert(
             CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
         );
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ::axum::Router;
+    use ::axum::body::Body;
+    use ::axum::routing::{get, post};
+    use http::header::{COOKIE, SET_COOKIE};
+    use http::{Request, StatusCode};
+    use tower_service::Service as _;
+
+    use super::Session;
+    use crate::tower::SessionLayer;
+    use crate::{
+        CookieSettings, Keyring, Lifetimes, ManualClock, MasterKey, SealError, Sealer,
+        SessionCookie, SessionOptions,
+    };
+
+    /// 2027-01-15 08:00:00 UTC.
+    const T0: i64 = 1_800_000_000;
+
+    fn at(secs: i64) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
+    }
+
+    fn cookies(settings: CookieSettings) -> SessionCookie {
+        clocked(settings, &ManualClock::at(at(T0)))
+    }
+
+    /// Idle 1 h, absolute 3 h, renewal after 50 %, leeway 60 s, on `clock`.
+    fn clocked(settings: CookieSettings, clock: &ManualClock) -> SessionCookie {
+        let lifetimes = Lifetimes::new(
+            std::time::Duration::from_secs(3 * 3600),
+            std::time::Duration::from_secs(3600),
+        );
+        let config = settings
+            .config_builder()
+            .browser_session(lifetimes)
+            .renew_after_percent(50)
+            .build()
+            .unwrap();
+        let sealer = Sealer::new(Keyring::new(1, key(1)), config).with_clock(clock.clone());
+        SessionCookie::new(sealer, settings).unwrap()
+    }
+
+    /// A fixed key per label.
+    fn key(label: u8) -> MasterKey {
+        let bytes: Vec<u8> = (0u8..32)
+            .map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a)
+            .collect();
+        MasterKey::from_bytes(&bytes).unwrap()
+    }
+
+    /// The `reissue` example of the adapter's first release, as written: it read an absent
+    /// session as the default user and reissued it as admin.
+    async fn old_sudo_example(session: Session<(String, bool)>) -> Result<(), SealError> {
+        let user = session.get().map(|(u, _)| u.clone()).unwrap_or_default();
+        session.reissue(&(user, true))
+    }
+
+    fn app(cookies: SessionCookie) -> Router {
+        Router::new()
+            .route(
+                "/read",
+                get(|s: Session<(String, bool)>| async move {
+                    format!("{:?} {:?}", s.get(), s.error().map(|e| e.to_string()))
+                }),
+            )
+            .route(
+                "/login",
+                post(|s: Session<(String, bool)>| async move {
+                    s.seal(&("alice".to_owned(), false), &SessionOptions::default())
+                }),
+            )
+            .route(
+                "/rename",
+                post(|mut s: Session<(String, bool)>| async move {
+                    let (_, admin) = s.take().unwrap_or_default();
+                    s.renew(&("bob".to_owned(), admin))
+                }),
+            )
+            .route("/sudo", post(old_sudo_example))
+            .route(
+                "/logout",
+                post(|s: Session<(String, bool)>| async move { s.remove() }),
+            )
+            .layer(SessionLayer::new(cookies))
+    }
+
+    struct Reply {
+        status: StatusCode,
+        set_cookies: Vec<String>,
+        body: String,
+    }
+
+    fn call(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let request = request.body(Body::empty()).unwrap();
+        runtime.block_on(async {
+            let response = app.clone().call(request).await.unwrap();
+            let status = response.status();
+            let set_cookies = response
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect();
+            let body = ::axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            Reply {
+                status,
+                set_cookies,
+                body: String::from_utf8(body.to_vec()).unwrap(),
+            }
+        })
+    }
+
+    /// The `name=value` part of a Set-Cookie header.
+    fn pair(set_cookie: &str) -> &str {
+        set_cookie.split(';').next().unwrap()
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn an_anonymous_request_is_never_reissued_as_admin() {
+        let app = app(cookies(CookieSettings::default()));
+        let r = call(&app, "POST", "/sudo", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
+        // Renewing nothing is refused the same way.
+        let r = call(&app, "POST", "/rename", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_logged_in_session_is_reissued_and_renewed() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        assert_eq!(login.set_cookies.len(), 1);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        let sudo = call(&app, "POST", "/sudo", Some(&cookie));
+        assert_eq!(sudo.status, StatusCode::OK);
+        let admin = pair(&sudo.set_cookies[0]).to_owned();
+        let read = call(&app, "GET", "/read", Some(&admin));
+        assert_eq!(read.body, "Some((\"alice\", true)) None");
+        let rename = call(&app, "POST", "/rename", Some(&admin));
+        let read = call(&app, "GET", "/read", Some(pair(&rename.set_cookies[0])));
+        assert_eq!(read.body, "Some((\"bob\", true)) None");
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_handler_that_only_reads_sends_no_cookie_for_a_fresh_session() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        let read = call(&app, "GET", "/read", Some(pair(&login.set_cookies[0])));
+        assert_eq!(read.body, "Some((\"alice\", false)) None");
+        assert!(read.set_cookies.is_empty(), "{:?}", read.set_cookies);
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_handler_that_only_reads_keeps_the_session_alive_until_the_absolute_deadline() {
+        let clock = ManualClock::at(at(T0));
+        let app = app(clocked(CookieSettings::default(), &clock));
+        let login = call(&app, "POST", "/login", None);
+        let mut cookie = pair(&login.set_cookies[0]).to_owned();
+        // Half the idle window not yet used: nothing sent.
+        clock.set(at(T0 + 1799));
+        assert!(
+            call(&app, "GET", "/read", Some(&cookie))
+                .set_cookies
+                .is_empty()
+        );
+        // Every 40 minutes, past the renewal point each time, for longer than the idle window:
+        // the layer renews and the session lives on, with the same start.
+        let mut t = T0;
+        let mut renewals = 0;
+        while t + 2400 < T0 + 3 * 3600 {
+            t += 2400;
+            clock.set(at(t));
+            let r = call(&app, "GET", "/read", Some(&cookie));
+            assert_eq!(r.body, "Some((\"alice\", false)) None", "at {}", t - T0);
+            assert_eq!(r.set_cookies.len(), 1, "at {}", t - T0);
+            assert!(!r.set_cookies[0].starts_with("__Host-session=;"));
+            cookie = pair(&r.set_cookies[0]).to_owned();
+            renewals += 1;
+        }
+        assert_eq!(renewals, 4);
+        // Past the absolute deadline, inside the leeway: the token still opens, but the layer
+        // removes the cookie instead of failing a renewal.
+        clock.set(at(T0 + 3 * 3600 + 30));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, "Some((\"alice\", false)) None");
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // After the leeway: no session, and the cookie is removed all the same.
+        clock.set(at(T0 + 3 * 3600 + 61));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert!(
+            r.body
+                .starts_with("None Some(\"session cookie refused: session expired"),
+            "{}",
+            r.body
+        );
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_session_under_a_retiring_key_is_moved_to_the_new_one_by_the_layer() {
+        let clock = ManualClock::at(at(T0));
+        let c = clocked(CookieSettings::default(), &clock);
+        let app = app(c.clone());
+        let login = call(&app, "POST", "/login", None);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        // Rotation: a new primary key; the old one only opens. A minute later (renewal is not
+        // due by time), the next request that only reads moves the session to the new key.
+        let ring = Keyring::new(2, key(2)).with_open_only(1, key(1)).unwrap();
+        c.sealer().replace_keyring(ring);
+        clock.set(at(T0 + 60));
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert_eq!(r.body, "Some((\"alice\", false)) None");
+        assert_eq!(r.set_cookies.len(), 1);
+        let renewed = pair(&r.set_cookies[0]).to_owned();
+        // The old key retired: the renewed cookie opens, the old one does not.
+        c.sealer().replace_keyring(Keyring::new(2, key(2)));
+        assert!(
+            call(&app, "GET", "/read", Some(&renewed))
+                .body
+                .starts_with("Some(")
+        );
+        assert!(
+            call(&app, "GET", "/read", Some(&cookie))
+                .body
+                .starts_with("None")
+        );
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_handler_that_writes_wins_over_a_due_renewal() {
+        let clock = ManualClock::at(at(T0));
+        let app = app(clocked(CookieSettings::default(), &clock));
+        let login = call(&app, "POST", "/login", None);
+        let cookie = pair(&login.set_cookies[0]).to_owned();
+        clock.set(at(T0 + 2400));
+        let r = call(&app, "POST", "/logout", Some(&cookie));
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn dead_cookies_are_removed_and_the_handler_sees_no_session() {
+        let app = app(cookies(
+            CookieSettings::builder().chunks(3).build().unwrap(),
+        ));
+        let r = call(
+            &app,
+            "GET",
+            "/read",
+            Some("__Host-session.0=junk; __Host-session.2=x; theme=dark"),
+        );
+        assert!(
+            r.body.starts_with("None Some(\"session cookie unreadable"),
+            "{}",
+            r.body
+        );
+        let removed: Vec<_> = r.set_cookies.iter().map(|c| pair(c)).collect();
+        assert_eq!(removed, ["__Host-session.0=", "__Host-session.2="]);
+        // Nothing of ours: nothing sent.
+        let r = call(&app, "GET", "/read", Some("theme=dark"));
+        assert!(r.set_cookies.is_empty());
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_payload_of_another_type_is_no_session_and_its_cookie_is_removed() {
+        let c = cookies(CookieSettings::default());
+        let set = c
+            .seal(&c.settings().read([]), &7u8, &SessionOptions::default())
+            .unwrap();
+        let cookie = format!("__Host-session={}", set.iter().next().unwrap().value());
+        let app = app(c);
+        let r = call(&app, "GET", "/read", Some(&cookie));
+        assert!(r.body.starts_with("None Some("), "{}", r.body);
+        assert_eq!(r.set_cookies.len(), 1);
+        assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // And a write to it is refused: it is no session.
+        let r = call(&app, "POST", "/rename", Some(&cookie));
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn a_handler_that_writes_wins() {
+        let app = app(cookies(CookieSettings::default()));
+        let login = call(&app, "POST", "/login", None);
+        let logout = call(&app, "POST", "/logout", Some(pair(&login.set_cookies[0])));
+        assert_eq!(logout.set_cookies.len(), 1);
+        assert!(logout.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
+        // A login over a dead cookie: the new session, not a removal of it.
+        let login = call(&app, "POST", "/login", Some("__Host-session=junk"));
+        assert_eq!(login.set_cookies.len(), 1);
+        assert!(!login.set_cookies[0].starts_with("__Host-session=;"));
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn errors_reach_the_client_without_detail() {
+        let too_big = SealError::TooLong {
+            len: 5000,
+            max: 4082,
+        };
+        for e in [too_big, SealError::NoSession, SealError::Serialize] {
+            let r = ::axum::response::IntoResponse::into_response(e);
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let body = runtime
+                .block_on(::axum::body::to_bytes(r.into_body(), 1024))
+                .unwrap();
+            assert_eq!(&body[..], b"could not store the session\n");
+        }
+        // Without the layer: a 500, with a fixed text.
+        let bare: Router = Router::new().route("/", get(|_: Session<u8>| async { "" }));
+        let r = call(&bare, "GET", "/", None);
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(r.body, "internal server error");
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "an async runtime and several seals per test: minutes under Miri"
+    )]
+    fn debug_never_shows_a_value() {
+        let c = cookies(CookieSettings::default());
+        let set = c
+            .seal(
+                &c.settings().read([]),
+                &("alice", false),
+                &SessionOptions::default(),
+            )
+            .unwrap();
+        let token = set.iter().next().unwrap().value().to_owned();
+        let handle_debug = {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(COOKIE, format!("__Host-session={token}").parse().unwrap());
+            format!(
+                "{:?}",
+                crate::tower::SessionHandle::open_for_test(&c, &headers)
+            )
+        };
+        for shown in [format!("{set:?}"), handle_debug] {
+            assert!(!shown.contains(&token), "{shown}");
+        }
     }
 }

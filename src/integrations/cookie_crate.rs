@@ -1,26 +1,28 @@
 //! Conversions to and from the `cookie` crate's `Cookie` (feature `cookie`), for frameworks that
 //! speak it (actix-web, rocket, axum-extra's jars, tower-cookies).
 
-use crate::cookie::{CookieSettings, Loaded, ReadCookies, SameSite, SessionCookie, SetCookie};
-use serde::de::DeserializeOwned;
+use crate::cookie_layer::{CookieSettings, ReadCookies, SameSite, SetCookie};
 
 impl From<&SetCookie> for cookie::Cookie<'static> {
     /// The same cookie, attribute for attribute.
     ///
     /// # Example
     /// ```
-    /// use sealed_session::{CookieSettings, Present};
-    /// let removal = CookieSettings::default().removal_cookies(Present::none());
+    /// use sealed_session::*;
+    /// # let settings = CookieSettings::default();
+    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+    /// let removal = cookies.remove(&cookies.settings().read([]));
     /// let c = cookie::Cookie::from(removal.iter().next().unwrap());
     /// assert_eq!(c.name(), "__Host-session");
     /// assert_eq!(c.max_age(), Some(time::Duration::ZERO));
     /// assert_eq!((c.secure(), c.http_only(), c.path()), (Some(true), Some(true), Some("/")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn from(c: &SetCookie) -> Self {
         let mut b = cookie::Cookie::build((c.name().to_owned(), c.value().to_owned()))
             .path(c.path().to_owned())
             .secure(c.secure())
-            .http_only(c.http_only())
+            .http_only(true)
             .same_site(match c.same_site() {
                 SameSite::Strict => cookie::SameSite::Strict,
                 SameSite::None => cookie::SameSite::None,
@@ -45,11 +47,14 @@ impl From<SetCookie> for cookie::Cookie<'static> {
     ///
     /// # Example
     /// ```
-    /// use sealed_session::{CookieSettings, Present};
-    /// for c in CookieSettings::default().removal_cookies(Present::none()) {
+    /// use sealed_session::*;
+    /// # let settings = CookieSettings::default();
+    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+    /// for c in cookies.remove(&cookies.settings().read([])) {
     ///     let c: cookie::Cookie<'static> = c.into();
     ///     assert_eq!(c.value(), "");
     /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn from(c: SetCookie) -> Self {
         Self::from(&c)
@@ -63,9 +68,10 @@ impl CookieSettings {
     /// # Example
     /// ```
     /// use cookie::Cookie;
+    /// use sealed_session::CookieSettings;
     /// let cookies: Vec<Cookie> = Cookie::split_parse("a=1; __Host-session=QUJD").flatten().collect();
-    /// let read = sealed_session::CookieSettings::default().read_cookies(&cookies);
-    /// assert_eq!(read.token, Ok(Some("QUJD".into())));
+    /// let read = CookieSettings::default().read_cookies(&cookies);
+    /// assert_eq!(read, CookieSettings::default().read([b"__Host-session=QUJD".as_slice()]));
     /// ```
     pub fn read_cookies<'a, 'c: 'a, I>(&self, cookies: I) -> ReadCookies
     where
@@ -79,36 +85,10 @@ impl CookieSettings {
     }
 }
 
-impl SessionCookie {
-    /// [`SessionCookie::load`] over cookies already parsed by the `cookie` crate.
-    ///
-    /// # Example
-    /// ```
-    /// use cookie::CookieJar;
-    /// use sealed_session::*;
-    /// let settings = CookieSettings::default();
-    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?);
-    /// let cookies = SessionCookie::new(sealer, settings);
-    /// let mut jar = CookieJar::new();
-    /// for c in cookies.issue(&7u8, &SessionOptions::default(), Present::none())? {
-    ///     jar.add_original(cookie::Cookie::from(c));
-    /// }
-    /// assert_eq!(cookies.load_from_cookies::<u8>(jar.iter()).session.unwrap().session, 7);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn load_from_cookies<'a, 'c: 'a, T: DeserializeOwned>(
-        &self,
-        cookies: impl IntoIterator<Item = &'a cookie::Cookie<'c>>,
-    ) -> Loaded<T> {
-        let read = self.settings().read_cookies(cookies);
-        self.load_read(read)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Keyring, MasterKey, Present, Sealer, SessionOptions};
+    use crate::{Keyring, MasterKey, Sealer, SessionCookie, SessionOptions};
 
     #[test]
     fn conversion_keeps_every_attribute() {
@@ -120,17 +100,20 @@ mod tests {
             .build()
             .unwrap();
         let config = settings.config_builder().build().unwrap();
-        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let cookies = SessionCookie::new(
-            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
-                .with_clock(crate::clock::ManualClock::at(now)),
+            Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config).with_clock(
+                crate::ManualClock::at(
+                    time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+                ),
+            ),
             settings,
-        );
+        )
+        .unwrap();
         let set = cookies
-            .issue(
+            .seal(
+                &cookies.settings().read([]),
                 &1u8,
                 &SessionOptions::default().persistent(true),
-                Present::none(),
             )
             .unwrap();
         let ours = set.iter().next().unwrap();
@@ -146,10 +129,10 @@ mod tests {
             assert_eq!(c.http_only(), Some(true));
             assert_eq!(c.same_site(), Some(cookie::SameSite::Strict));
             assert_eq!(c.max_age(), Some(time::Duration::days(7)));
-            assert_eq!(c.expires_datetime(), Some(now + time::Duration::days(7)));
+            assert_eq!(c.expires_datetime(), ours.expires());
         }
-        // And back: the jar's cookies load the session.
-        let loaded = cookies.load_from_cookies::<u8>([&converted]);
-        assert_eq!(loaded.session.unwrap().session, 1);
+        // And back: the jar's cookies open the session.
+        let read = cookies.settings().read_cookies([&converted]);
+        assert_eq!(cookies.open::<u8>(&read).unwrap().unwrap().session, 1);
     }
 }

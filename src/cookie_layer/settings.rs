@@ -3,11 +3,10 @@
 
 use core::fmt;
 
-use crate::config::ConfigBuilder;
-use crate::cookie::error::CookieSettingsError;
-use crate::cookie::size::{self, MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS};
-use crate::session::SessionOptions;
-use crate::{Config, Sealer};
+use crate::config::{Config, ConfigBuilder};
+use crate::cookie_layer::chunk::{self, MAX_CHUNKS};
+use crate::cookie_layer::size::{MAX_ATTRIBUTE_VALUE_LEN, MAX_NAME_LEN};
+use crate::error::ConfigError;
 
 /// The default cookie name: the `__Host-` prefix makes browsers refuse the cookie unless it is
 /// `Secure`, host-only (no `Domain`) and `Path=/`, so no sibling host can set or shadow it.
@@ -24,13 +23,9 @@ pub const DEFAULT_COOKIE_NAME: &str = "__Host-session";
 /// ```
 /// let dev = sealed_session::CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
 /// assert_eq!(dev.name(), sealed_session::DEV_COOKIE_NAME);
-/// # Ok::<(), sealed_session::CookieSettingsError>(())
+/// # Ok::<(), sealed_session::ConfigError>(())
 /// ```
 pub const DEV_COOKIE_NAME: &str = "session";
-
-/// The longest cookie name accepted: the same as the longest [`Config`] purpose, so the
-/// recommended purpose (the cookie name) always fits.
-const MAX_NAME_LEN: usize = 255;
 
 /// What [`CookieSettings::dev_mode_warning`] says.
 const DEV_WARNING: &str = "WARNING: session cookies are in INSECURE plain-http development mode: \
@@ -43,9 +38,9 @@ const DEV_WARNING: &str = "WARNING: session cookies are in INSECURE plain-http d
 /// ```
 /// use sealed_session::{CookieSettings, SameSite};
 /// let s = CookieSettings::builder().same_site(SameSite::Strict).build()?;
-/// assert_eq!(s.same_site(), SameSite::Strict);
+/// assert!(format!("{s:?}").contains("same_site: Strict"));
 /// assert_eq!(SameSite::Lax.to_string(), "Lax");
-/// # Ok::<(), sealed_session::CookieSettingsError>(())
+/// # Ok::<(), sealed_session::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -72,7 +67,7 @@ impl fmt::Display for SameSite {
 }
 
 /// How the session cookie is named, scoped and flagged. Build with [`CookieSettings::builder`] or
-/// take [`CookieSettings::default`]: `__Host-session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
+/// take [`CookieSettings::default`]: `__Host-session`, `Secure`, `HttpOnly` (always: scripts have no use for a sealed token), `SameSite=Lax`,
 /// `Path=/`, no `Domain`, no chunking.
 ///
 /// Bind tokens to the cookie: make the [`Config`] purpose the cookie name (as
@@ -84,7 +79,7 @@ impl fmt::Display for SameSite {
 /// use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer};
 /// let settings = CookieSettings::default();
 /// assert_eq!(settings.name(), "__Host-session");
-/// assert!(settings.secure() && settings.http_only());
+/// assert!(settings.secure()); // and HttpOnly, always
 /// let config = settings.config_builder().build()?;
 /// assert_eq!(config.purpose(), "__Host-session");
 /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), config);
@@ -123,7 +118,7 @@ impl CookieSettings {
     /// ```
     /// let s = sealed_session::CookieSettings::builder().chunks(3).build()?;
     /// assert_eq!(s.max_chunks(), 3);
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn builder() -> CookieSettingsBuilder {
         CookieSettingsBuilder {
@@ -132,7 +127,7 @@ impl CookieSettings {
             domain: None,
             same_site: SameSite::Lax,
             max_chunks: 1,
-            dev_mode: false,
+            dev_mode: DevMode::Off,
         }
     }
 
@@ -148,24 +143,12 @@ impl CookieSettings {
     }
 
     /// The `Path` attribute.
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(sealed_session::CookieSettings::default().path(), "/");
-    /// ```
-    #[must_use]
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// The `Domain` attribute, if any (none: the cookie is host-only).
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(sealed_session::CookieSettings::default().domain(), None);
-    /// ```
-    #[must_use]
-    pub fn domain(&self) -> Option<&str> {
+    pub(crate) fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
     }
 
@@ -180,27 +163,8 @@ impl CookieSettings {
         self.secure
     }
 
-    /// Whether the cookie is `HttpOnly`: always, since scripts have no use for a sealed token and
-    /// XSS should not be able to read it.
-    ///
-    /// # Example
-    /// ```
-    /// assert!(sealed_session::CookieSettings::default().http_only());
-    /// ```
-    #[must_use]
-    pub fn http_only(&self) -> bool {
-        true
-    }
-
     /// The `SameSite` attribute.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{CookieSettings, SameSite};
-    /// assert_eq!(CookieSettings::default().same_site(), SameSite::Lax);
-    /// ```
-    #[must_use]
-    pub fn same_site(&self) -> SameSite {
+    pub(crate) fn same_site(&self) -> SameSite {
         self.same_site
     }
 
@@ -215,21 +179,6 @@ impl CookieSettings {
         self.max_chunks
     }
 
-    /// Whether these are the insecure plain-http development settings.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::CookieSettings;
-    /// assert!(!CookieSettings::default().is_insecure_dev_mode());
-    /// let dev = CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
-    /// assert!(dev.is_insecure_dev_mode());
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
-    /// ```
-    #[must_use]
-    pub fn is_insecure_dev_mode(&self) -> bool {
-        self.dev_mode
-    }
-
     /// In the development mode, a loud warning to print at startup; otherwise `None`.
     ///
     /// # Example
@@ -241,7 +190,7 @@ impl CookieSettings {
     /// }
     /// assert!(dev.dev_mode_warning().unwrap().contains("INSECURE"));
     /// assert!(CookieSettings::default().dev_mode_warning().is_none());
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     #[must_use]
     pub fn dev_mode_warning(&self) -> Option<&'static str> {
@@ -258,7 +207,7 @@ impl CookieSettings {
     /// ```
     #[must_use]
     pub fn max_token_len(&self) -> usize {
-        size::token_room(self.name.len(), self.max_chunks)
+        chunk::token_room(self.name.len(), self.max_chunks)
     }
 
     /// A [`Config`] builder with the purpose set to the cookie name (so tokens are bound to this
@@ -283,26 +232,6 @@ impl CookieSettings {
             .purpose(self.name.as_str())
             .max_token_len(self.max_token_len())
     }
-
-    /// The largest session payload (postcard bytes) that always fits these cookie settings when
-    /// sealed by `sealer` with `options`: the smaller of the cookie room and the sealer's own
-    /// maximum token length decides.
-    ///
-    /// # Example
-    /// ```
-    /// use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer, SessionOptions};
-    /// let settings = CookieSettings::default();
-    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?);
-    /// let n = settings.max_payload_len(&sealer, &SessionOptions::default());
-    /// assert!(sealer.sealed_len(n, &SessionOptions::default()) <= 4082);
-    /// assert!(sealer.sealed_len(n + 1, &SessionOptions::default()) > 4082);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn max_payload_len(&self, sealer: &Sealer, options: &SessionOptions) -> usize {
-        let room = self.max_token_len().min(sealer.config().max_token_len());
-        sealer.payload_room(room, options).unwrap_or(0)
-    }
 }
 
 /// Builds [`CookieSettings`]; [`CookieSettingsBuilder::build`] refuses combinations browsers drop.
@@ -316,8 +245,8 @@ impl CookieSettings {
 ///     .path("/app")
 ///     .same_site(SameSite::Strict)
 ///     .build()?;
-/// assert_eq!(s.domain(), Some("example.com"));
-/// # Ok::<(), sealed_session::CookieSettingsError>(())
+/// assert!(format!("{s:?}").contains("domain: Some(\"example.com\")"));
+/// # Ok::<(), sealed_session::ConfigError>(())
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
@@ -327,7 +256,17 @@ pub struct CookieSettingsBuilder {
     domain: Option<String>,
     same_site: SameSite,
     max_chunks: u8,
-    dev_mode: bool,
+    dev_mode: DevMode,
+}
+
+/// Whether the builder asked for the insecure development mode, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DevMode {
+    Off,
+    /// Debug builds only: refused in a release build.
+    DebugBuilds,
+    /// Asked for by name in a release build too.
+    EvenInRelease,
 }
 
 impl CookieSettingsBuilder {
@@ -339,7 +278,7 @@ impl CookieSettingsBuilder {
     /// ```
     /// let s = sealed_session::CookieSettings::builder().name("__Host-shop").build()?;
     /// assert_eq!(s.name(), "__Host-shop");
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
@@ -351,8 +290,8 @@ impl CookieSettingsBuilder {
     /// # Example
     /// ```
     /// let s = sealed_session::CookieSettings::builder().name("__Secure-app").path("/app").build()?;
-    /// assert_eq!(s.path(), "/app");
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// assert!(format!("{s:?}").contains("path: \"/app\""));
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = path.into();
@@ -365,8 +304,8 @@ impl CookieSettingsBuilder {
     /// # Example
     /// ```
     /// let s = sealed_session::CookieSettings::builder().name("__Secure-sso").domain("example.com").build()?;
-    /// assert_eq!(s.domain(), Some("example.com"));
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// assert!(format!("{s:?}").contains("domain: Some(\"example.com\")"));
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
@@ -379,8 +318,8 @@ impl CookieSettingsBuilder {
     /// ```
     /// use sealed_session::{CookieSettings, SameSite};
     /// let s = CookieSettings::builder().same_site(SameSite::None).build()?;
-    /// assert_eq!(s.same_site(), SameSite::None);
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// assert!(format!("{s:?}").contains("same_site: None"));
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn same_site(mut self, same_site: SameSite) -> Self {
         self.same_site = same_site;
@@ -401,99 +340,134 @@ impl CookieSettingsBuilder {
     /// ```
     /// let s = sealed_session::CookieSettings::builder().chunks(2).build()?;
     /// assert!(s.max_token_len() > 8000);
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn chunks(mut self, max: u8) -> Self {
         self.max_chunks = max;
         self
     }
 
-    /// INSECURE: for plain-http development on localhost only. Drops `Secure` and, with it, the
-    /// `__Host-` prefix (the default name becomes `session`); a name set explicitly must then have
-    /// no `__Host-`/`__Secure-` prefix. Print [`CookieSettings::dev_mode_warning`] at startup.
-    /// Note that browsers keep `Secure` cookies from `http://localhost` anyway; this mode is for
-    /// other host names on plain http.
+    /// INSECURE: for plain-http development only. Drops `Secure` and, with it, the `__Host-`
+    /// prefix (the default name becomes `session`); a name set explicitly must then have no
+    /// `__Host-`/`__Secure-` prefix. Print [`CookieSettings::dev_mode_warning`] at startup.
+    /// Browsers keep `Secure` cookies from `http://localhost` and `127.0.0.1` anyway; this mode is
+    /// for other host names on plain http.
+    ///
+    /// Debug builds only: in a release build (`debug_assertions` off), [`build`](Self::build)
+    /// refuses it with [`ConfigError::InsecureDevModeInRelease`], so a configuration switch cannot
+    /// turn it on in production unnoticed. Where a release build really must run it, say so with
+    /// [`insecure_plain_http_dev_mode_even_in_release_builds`](Self::insecure_plain_http_dev_mode_even_in_release_builds).
     ///
     /// # Example
     /// ```
-    /// let dev = sealed_session::CookieSettings::builder().insecure_plain_http_dev_mode().build()?;
-    /// assert_eq!((dev.name(), dev.secure()), ("session", false));
-    /// # Ok::<(), sealed_session::CookieSettingsError>(())
+    /// let dev = sealed_session::CookieSettings::builder().insecure_plain_http_dev_mode().build();
+    /// if cfg!(debug_assertions) {
+    ///     let dev = dev?;
+    ///     assert_eq!((dev.name(), dev.secure()), ("session", false));
+    /// } else {
+    ///     assert_eq!(dev, Err(sealed_session::ConfigError::InsecureDevModeInRelease));
+    /// }
+    /// # Ok::<(), sealed_session::ConfigError>(())
     /// ```
     pub fn insecure_plain_http_dev_mode(mut self) -> Self {
-        self.dev_mode = true;
+        if self.dev_mode == DevMode::Off {
+            self.dev_mode = DevMode::DebugBuilds;
+        }
+        self
+    }
+
+    /// INSECURE, and in release builds too: as
+    /// [`insecure_plain_http_dev_mode`](Self::insecure_plain_http_dev_mode), also accepted when
+    /// the crate is built without `debug_assertions`. The one deliberate, greppable way to run
+    /// plain-http session cookies from a release build (a staging host without TLS, say). Never
+    /// in production.
+    ///
+    /// # Example
+    /// ```
+    /// let dev = sealed_session::CookieSettings::builder()
+    ///     .insecure_plain_http_dev_mode_even_in_release_builds()
+    ///     .build()?;
+    /// assert!(dev.dev_mode_warning().is_some() && !dev.secure());
+    /// # Ok::<(), sealed_session::ConfigError>(())
+    /// ```
+    pub fn insecure_plain_http_dev_mode_even_in_release_builds(mut self) -> Self {
+        self.dev_mode = DevMode::EvenInRelease;
         self
     }
 
     /// Checks the settings.
     ///
     /// # Errors
-    /// A [`CookieSettingsError`] for a combination that browsers drop silently (a `__Host-` name
+    /// A [`ConfigError`] for a combination that browsers drop silently (a `__Host-` name
     /// with a Domain, another Path or without Secure; `SameSite=None` without Secure), an invalid
-    /// name, path or domain, an attribute over 1024 bytes, or a chunk count out of range.
+    /// name or path, a domain without a dot, an attribute over 1024 bytes, a chunk count out of
+    /// range, or the development mode in a release build without the call that allows it there.
     ///
     /// # Example
     /// ```
-    /// use sealed_session::{CookieSettings, CookieSettingsError, SameSite};
+    /// use sealed_session::{CookieSettings, ConfigError, SameSite};
     /// let b = CookieSettings::builder;
-    /// assert_eq!(b().path("/app").build(), Err(CookieSettingsError::HostPrefixWithPath));
+    /// assert_eq!(b().path("/app").build(), Err(ConfigError::HostPrefixWithPath));
+    /// assert_eq!(b().name("__Secure-a").domain("localhost").build(), Err(ConfigError::CookieDomain));
     /// assert_eq!(
-    ///     b().insecure_plain_http_dev_mode().same_site(SameSite::None).build(),
-    ///     Err(CookieSettingsError::SameSiteNoneWithoutSecure)
+    ///     b().insecure_plain_http_dev_mode_even_in_release_builds().same_site(SameSite::None).build(),
+    ///     Err(ConfigError::SameSiteNoneWithoutSecure)
     /// );
     /// assert!(matches!(
-    ///     b().name("__Host-x").insecure_plain_http_dev_mode().build(),
-    ///     Err(CookieSettingsError::PrefixWithoutSecure { .. })
+    ///     b().name("__Host-x").insecure_plain_http_dev_mode_even_in_release_builds().build(),
+    ///     Err(ConfigError::PrefixWithoutSecure { .. })
     /// ));
-    /// assert_eq!(b().name("a;b").build(), Err(CookieSettingsError::InvalidName));
+    /// assert_eq!(b().name("a;b").build(), Err(ConfigError::CookieName));
     /// ```
-    pub fn build(self) -> Result<CookieSettings, CookieSettingsError> {
-        let secure = !self.dev_mode;
+    pub fn build(self) -> Result<CookieSettings, ConfigError> {
+        self.build_for(!cfg!(debug_assertions))
+    }
+
+    /// [`build`](Self::build) as in a release build (`release`) or a debug build.
+    fn build_for(self, release: bool) -> Result<CookieSettings, ConfigError> {
+        if release && self.dev_mode == DevMode::DebugBuilds {
+            return Err(ConfigError::InsecureDevModeInRelease);
+        }
+        let dev_mode = self.dev_mode != DevMode::Off;
+        let secure = !dev_mode;
         let name = self.name.unwrap_or_else(|| {
-            if self.dev_mode {
+            if dev_mode {
                 DEV_COOKIE_NAME.to_owned()
             } else {
                 DEFAULT_COOKIE_NAME.to_owned()
             }
         });
         if name.is_empty() || name.len() > MAX_NAME_LEN || !name.bytes().all(is_token_byte) {
-            return Err(CookieSettingsError::InvalidName);
+            return Err(ConfigError::CookieName);
         }
-        let prefix = name_prefix(&name);
-        if let Some(prefix) = prefix {
+        if let Some(prefix) = name_prefix(&name) {
             if !secure {
-                return Err(CookieSettingsError::PrefixWithoutSecure {
-                    prefix: prefix.to_owned(),
-                });
+                return Err(ConfigError::PrefixWithoutSecure { prefix });
             }
-            if prefix.eq_ignore_ascii_case("__Host-") {
+            if prefix == HOST_PREFIX {
                 if self.domain.is_some() {
-                    return Err(CookieSettingsError::HostPrefixWithDomain);
+                    return Err(ConfigError::HostPrefixWithDomain);
                 }
                 if self.path != "/" {
-                    return Err(CookieSettingsError::HostPrefixWithPath);
+                    return Err(ConfigError::HostPrefixWithPath);
                 }
             }
         }
         if self.same_site == SameSite::None && !secure {
-            return Err(CookieSettingsError::SameSiteNoneWithoutSecure);
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
         }
         check_len("Path", &self.path)?;
         if !self.path.starts_with('/') || !self.path.bytes().all(is_attribute_byte) {
-            return Err(CookieSettingsError::InvalidPath);
+            return Err(ConfigError::CookiePath);
         }
         if let Some(domain) = &self.domain {
             check_len("Domain", domain)?;
-            let ok = !domain.is_empty()
-                && domain
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-            if !ok {
-                return Err(CookieSettingsError::InvalidDomain);
+            if !is_domain_with_dot(domain) {
+                return Err(ConfigError::CookieDomain);
             }
         }
         if self.max_chunks == 0 || self.max_chunks > MAX_CHUNKS {
-            return Err(CookieSettingsError::ChunkCount {
+            return Err(ConfigError::ChunkCount {
                 asked: self.max_chunks,
             });
         }
@@ -504,14 +478,28 @@ impl CookieSettingsBuilder {
             secure,
             same_site: self.same_site,
             max_chunks: self.max_chunks,
-            dev_mode: self.dev_mode,
+            dev_mode,
         })
     }
 }
 
-fn check_len(attribute: &'static str, value: &str) -> Result<(), CookieSettingsError> {
+/// A host name of at least two non-empty labels of letters, digits and `-` (one leading dot, the
+/// old syntax browsers ignore, is allowed). `com` or `localhost` alone would hand the cookie to
+/// every host under them, or be refused by browsers.
+fn is_domain_with_dot(domain: &str) -> bool {
+    let host = domain.strip_prefix('.').unwrap_or(domain);
+    let labels_ok = host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    labels_ok && host.contains('.')
+}
+
+fn check_len(attribute: &'static str, value: &str) -> Result<(), ConfigError> {
     if value.len() > MAX_ATTRIBUTE_VALUE_LEN {
-        return Err(CookieSettingsError::AttributeTooLong {
+        return Err(ConfigError::CookieAttributeTooLong {
             attribute,
             len: value.len(),
             limit: MAX_ATTRIBUTE_VALUE_LEN,
@@ -520,12 +508,15 @@ fn check_len(attribute: &'static str, value: &str) -> Result<(), CookieSettingsE
     Ok(())
 }
 
-/// The `__Host-` or `__Secure-` prefix of a name, matched without regard to case as RFC 6265bis
-/// and current browsers do.
-fn name_prefix(name: &str) -> Option<&str> {
-    ["__Host-", "__Secure-"].into_iter().find_map(|p| {
+const HOST_PREFIX: &str = "__Host-";
+const SECURE_PREFIX: &str = "__Secure-";
+
+/// The `__Host-` or `__Secure-` prefix of a name (in its canonical spelling), matched without
+/// regard to case as RFC 6265bis and current browsers do.
+fn name_prefix(name: &str) -> Option<&'static str> {
+    [HOST_PREFIX, SECURE_PREFIX].into_iter().find(|p| {
         name.get(..p.len())
-            .filter(|head| head.eq_ignore_ascii_case(p))
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
     })
 }
 
@@ -548,16 +539,16 @@ mod tests {
         let s = CookieSettings::builder().build().unwrap();
         assert_eq!(s, CookieSettings::default());
         assert_eq!(s.name(), "__Host-session");
-        assert!(s.secure() && s.http_only());
+        assert!(s.secure());
         assert_eq!((s.path(), s.domain()), ("/", None));
         assert_eq!(s.same_site(), SameSite::Lax);
-        assert!(!s.is_insecure_dev_mode());
+        assert!(s.dev_mode_warning().is_none());
     }
 
     #[test]
     fn every_refusal() {
         let b = CookieSettings::builder;
-        use CookieSettingsError as E;
+        use ConfigError as E;
         assert_eq!(
             b().domain("a.example").build(),
             Err(E::HostPrefixWithDomain)
@@ -568,37 +559,97 @@ mod tests {
         );
         assert_eq!(b().path("/x").build(), Err(E::HostPrefixWithPath));
         assert_eq!(
-            b().name("__Secure-x")
-                .insecure_plain_http_dev_mode()
+            b().name("__secure-x")
+                .insecure_plain_http_dev_mode_even_in_release_builds()
                 .build(),
             Err(E::PrefixWithoutSecure {
-                prefix: "__Secure-".into()
+                prefix: "__Secure-"
             })
         );
         assert_eq!(
             b().name("x")
-                .insecure_plain_http_dev_mode()
+                .insecure_plain_http_dev_mode_even_in_release_builds()
                 .same_site(SameSite::None)
                 .build(),
             Err(E::SameSiteNoneWithoutSecure)
         );
-        assert_eq!(b().name("").build(), Err(E::InvalidName));
-        assert_eq!(b().name("a b").build(), Err(E::InvalidName));
-        assert_eq!(b().name("é").build(), Err(E::InvalidName));
-        assert_eq!(b().name("x".repeat(256)).build(), Err(E::InvalidName));
-        assert_eq!(b().name("x").path("app").build(), Err(E::InvalidPath));
-        assert_eq!(b().name("x").path("/a;b").build(), Err(E::InvalidPath));
+        assert_eq!(b().name("").build(), Err(E::CookieName));
+        assert_eq!(b().name("a b").build(), Err(E::CookieName));
+        assert_eq!(b().name("é").build(), Err(E::CookieName));
+        assert_eq!(b().name("x".repeat(256)).build(), Err(E::CookieName));
+        assert!(b().name("x".repeat(255)).build().is_ok());
+        assert_eq!(b().name("x").path("app").build(), Err(E::CookiePath));
+        assert_eq!(b().name("x").path("/a;b").build(), Err(E::CookiePath));
         assert_eq!(
             b().name("x").path(format!("/{}", "a".repeat(1024))).build(),
-            Err(E::AttributeTooLong {
+            Err(E::CookieAttributeTooLong {
                 attribute: "Path",
                 len: 1025,
                 limit: 1024
             })
         );
-        assert_eq!(b().name("x").domain("a b").build(), Err(E::InvalidDomain));
+        assert_eq!(b().name("x").domain("a b").build(), Err(E::CookieDomain));
         assert_eq!(b().chunks(0).build(), Err(E::ChunkCount { asked: 0 }));
         assert_eq!(b().chunks(17).build(), Err(E::ChunkCount { asked: 17 }));
+    }
+
+    #[test]
+    fn a_domain_needs_a_dot() {
+        let b = || CookieSettings::builder().name("__Secure-s");
+        for bad in [
+            "com",
+            "localhost",
+            ".com",
+            "",
+            "a..b",
+            "example.com.",
+            ".",
+            "a.b c",
+        ] {
+            assert_eq!(
+                b().domain(bad).build(),
+                Err(ConfigError::CookieDomain),
+                "{bad:?}"
+            );
+        }
+        for good in ["example.com", ".example.com", "a-b.c9.example"] {
+            assert!(b().domain(good).build().is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn the_dev_mode_is_refused_in_a_release_build_unless_allowed_by_name() {
+        let dev = || CookieSettings::builder().insecure_plain_http_dev_mode();
+        assert_eq!(
+            dev().build_for(true),
+            Err(ConfigError::InsecureDevModeInRelease)
+        );
+        assert!(dev().build_for(false).unwrap().dev_mode_warning().is_some());
+        // Asked for by name: accepted in both, and the plain call cannot weaken that.
+        let named = || {
+            CookieSettings::builder()
+                .insecure_plain_http_dev_mode_even_in_release_builds()
+                .insecure_plain_http_dev_mode()
+        };
+        assert!(
+            named()
+                .build_for(true)
+                .unwrap()
+                .dev_mode_warning()
+                .is_some()
+        );
+        assert!(
+            named()
+                .build_for(false)
+                .unwrap()
+                .dev_mode_warning()
+                .is_some()
+        );
+        // Secure settings are the same in both.
+        assert_eq!(
+            CookieSettings::builder().build_for(true),
+            CookieSettings::builder().build_for(false)
+        );
     }
 
     #[test]
@@ -616,12 +667,11 @@ mod tests {
     #[test]
     fn dev_mode_drops_secure_and_prefix_together() {
         let s = CookieSettings::builder()
-            .insecure_plain_http_dev_mode()
+            .insecure_plain_http_dev_mode_even_in_release_builds()
             .build()
             .unwrap();
         assert_eq!(s.name(), "session");
         assert!(!s.secure());
-        assert!(s.http_only());
         assert!(s.dev_mode_warning().unwrap().contains("never use this"));
     }
 

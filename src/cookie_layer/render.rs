@@ -1,0 +1,563 @@
+//! Set-Cookie rendering: the session cookie (or its chunks) with the settings' attributes and an
+//! expiry taken from the token's own deadlines, and removal cookies that match the live cookie's
+//! name, Path, Domain and flags exactly (a removal that differs in any of them removes nothing).
+
+use core::fmt;
+
+use time::{Month, OffsetDateTime, UtcOffset, Weekday};
+
+use crate::cookie_layer::chunk;
+use crate::cookie_layer::parse::Present;
+use crate::cookie_layer::settings::{CookieSettings, SameSite};
+use crate::cookie_layer::size;
+use crate::error::SealError;
+use crate::session::SessionMeta;
+
+/// One `Set-Cookie` header: a cookie to set or to remove. Its [`Display`](fmt::Display) form is
+/// the header value; its `Debug` form never shows the value.
+///
+/// # Example
+/// ```
+/// use sealed_session::*;
+/// # let settings = CookieSettings::default();
+/// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+/// let read = cookies.settings().read([b"__Host-session=QUJD".as_slice()]);
+/// let removal = cookies.remove(&read);
+/// assert_eq!(
+///     removal.iter().next().unwrap().to_string(),
+///     "__Host-session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SetCookie {
+    name: String,
+    value: String,
+    /// `None`: a browser-session cookie. `Some((max_age, expires))` otherwise.
+    expiry: Option<(u64, OffsetDateTime)>,
+    path: String,
+    domain: Option<String>,
+    secure: bool,
+    same_site: SameSite,
+}
+
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = if self.value.is_empty() {
+            ""
+        } else {
+            "<redacted>"
+        };
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &format_args!("{value}"))
+            .field("max_age", &self.max_age())
+            .field("path", &self.path)
+            .field("domain", &self.domain)
+            .field("secure", &self.secure)
+            .field("same_site", &self.same_site)
+            .finish()
+    }
+}
+
+impl SetCookie {
+    /// The cookie name.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let settings = CookieSettings::default();
+    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+    /// let read = cookies.settings().read([]);
+    /// assert_eq!(cookies.remove(&read).iter().next().unwrap().name(), "__Host-session");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The cookie value (empty for a removal).
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let settings = CookieSettings::default();
+    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+    /// let read = cookies.settings().read([]);
+    /// assert_eq!(cookies.remove(&read).iter().next().unwrap().value(), "");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// `Max-Age` in seconds, or `None` for a browser-session cookie (gone when the browser
+    /// closes). `Expires` is sent with the same instant whenever `Max-Age` is.
+    pub(crate) fn max_age(&self) -> Option<u64> {
+        self.expiry.map(|(age, _)| age)
+    }
+
+    /// Whether this removes the cookie.
+    #[cfg(test)]
+    pub(crate) fn is_removal(&self) -> bool {
+        self.value.is_empty() && self.max_age() == Some(0)
+    }
+
+    /// The `Expires` instant, present exactly when `Max-Age` is.
+    #[cfg(any(test, feature = "cookie"))]
+    pub(crate) fn expires(&self) -> Option<OffsetDateTime> {
+        self.expiry.map(|(_, at)| at)
+    }
+
+    /// The `Path` attribute.
+    #[cfg(any(test, feature = "cookie"))]
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The `Domain` attribute.
+    #[cfg(any(test, feature = "cookie"))]
+    pub(crate) fn domain(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
+
+    /// Whether the cookie is `Secure`.
+    #[cfg(any(test, feature = "cookie"))]
+    pub(crate) fn secure(&self) -> bool {
+        self.secure
+    }
+
+    /// The `SameSite` attribute.
+    #[cfg(any(test, feature = "cookie"))]
+    pub(crate) fn same_site(&self) -> SameSite {
+        self.same_site
+    }
+}
+
+impl fmt::Display for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.name, self.value)?;
+        if let Some((max_age, expires)) = self.expiry {
+            write!(f, "; Max-Age={max_age}; Expires=")?;
+            write_http_date(f, expires)?;
+        }
+        write!(f, "; Path={}", self.path)?;
+        if let Some(domain) = &self.domain {
+            write!(f, "; Domain={domain}")?;
+        }
+        if self.secure {
+            f.write_str("; Secure")?;
+        }
+        write!(f, "; HttpOnly; SameSite={}", self.same_site)
+    }
+}
+
+/// The `Set-Cookie` headers one response must carry, in order: append every one (several
+/// `Set-Cookie` headers are normal; replacing one with the next loses cookies). Its `Debug` form
+/// never shows a value.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// # let settings = CookieSettings::default();
+/// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+/// let read = cookies.settings().read([]);
+/// let set = cookies.seal(&read, &"alice", &SessionOptions::default())?;
+/// let headers: Vec<String> = set.iter().map(ToString::to_string).collect();
+/// assert_eq!(headers.len(), 1);
+/// assert!(!format!("{set:?}").contains(set.iter().next().unwrap().value()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SetCookies(Vec<SetCookie>);
+
+impl SetCookies {
+    /// The cookies, in the order to send them.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// assert_eq!(SetCookies::default().iter().len(), 0);
+    /// ```
+    pub fn iter(&self) -> core::slice::Iter<'_, SetCookie> {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for SetCookies {
+    type Item = SetCookie;
+    type IntoIter = std::vec::IntoIter<SetCookie>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a SetCookies {
+    type Item = &'a SetCookie;
+    type IntoIter = core::slice::Iter<'a, SetCookie>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl CookieSettings {
+    /// The `Set-Cookie` headers that store `token` (whose metadata is `meta`), plus removal
+    /// cookies for whatever the request carried that is now stale (chunks left over when a
+    /// session shrinks, the single cookie when it grows into chunks).
+    ///
+    /// A persistent session gets `Max-Age` and `Expires` from the token's own deadline (the
+    /// earlier of its idle and absolute deadlines, never later); any other session gets a
+    /// browser-session cookie (no `Max-Age`: gone when the browser closes, while the token still
+    /// enforces its own expiry).
+    ///
+    /// [`SealError::TooLong`] when the token is longer than the cookies carry. The cookie layer
+    /// binds its sealer's maximum token length to [`CookieSettings::max_token_len`], so a token
+    /// it sealed is never refused here; nothing is emitted then.
+    pub(crate) fn set_cookies(
+        &self,
+        token: &str,
+        meta: &SessionMeta,
+        now: u64,
+        present: Present,
+    ) -> Result<SetCookies, SealError> {
+        let too_long = SealError::TooLong {
+            len: token.len(),
+            max: self.max_token_len(),
+        };
+        let expiry = expiry(meta, now);
+        let base_len = self.name().len();
+        let mut out = Vec::new();
+        if size::fits(base_len, token.len()) {
+            out.push(self.cookie(self.name().to_owned(), token.to_owned(), expiry));
+            self.push_chunk_removals(&mut out, present, 0);
+        } else {
+            let values = chunk::split(token, base_len, self.max_chunks()).ok_or(too_long)?;
+            let count = values.len();
+            for (index, value) in values.into_iter().enumerate() {
+                out.push(self.cookie(chunk::chunk_name(self.name(), index), value, expiry));
+            }
+            if present.single() {
+                out.push(self.removal(self.name().to_owned()));
+            }
+            self.push_chunk_removals(&mut out, present, count);
+        }
+        Ok(SetCookies(out))
+    }
+
+    /// Removal cookies (logout): the single cookie always, and every chunk the request carried.
+    /// Each carries exactly the live cookie's name, Path, Domain, Secure, HttpOnly and SameSite.
+    pub(crate) fn removal_cookies(&self, present: Present) -> SetCookies {
+        let mut out = vec![self.removal(self.name().to_owned())];
+        self.push_chunk_removals(&mut out, present, 0);
+        SetCookies(out)
+    }
+
+    /// Removal cookies for exactly what the request carried, without setting anything: for a
+    /// request whose cookie did not open (tampered, expired), so the browser stops sending it.
+    #[cfg(any(test, feature = "tower"))]
+    pub(crate) fn cleanup_cookies(&self, present: Present) -> SetCookies {
+        let mut out = Vec::new();
+        if present.single() {
+            out.push(self.removal(self.name().to_owned()));
+        }
+        self.push_chunk_removals(&mut out, present, 0);
+        SetCookies(out)
+    }
+
+    /// Removals for the chunks at `from` and above that the request carried.
+    fn push_chunk_removals(&self, out: &mut Vec<SetCookie>, present: Present, from: usize) {
+        for index in from..usize::from(chunk::MAX_CHUNKS) {
+            if present.chunk(index) {
+                out.push(self.removal(chunk::chunk_name(self.name(), index)));
+            }
+        }
+    }
+
+    fn cookie(
+        &self,
+        name: String,
+        value: String,
+        expiry: Option<(u64, OffsetDateTime)>,
+    ) -> SetCookie {
+        SetCookie {
+            name,
+            value,
+            expiry,
+            path: self.path().to_owned(),
+            domain: self.domain().map(str::to_owned),
+            secure: self.secure(),
+            same_site: self.same_site(),
+        }
+    }
+
+    fn removal(&self, name: String) -> SetCookie {
+        self.cookie(name, String::new(), Some((0, OffsetDateTime::UNIX_EPOCH)))
+    }
+}
+
+/// `Max-Age` and `Expires` for a persistent session: up to the earlier deadline, never negative.
+/// `None` for a browser-session session.
+fn expiry(meta: &SessionMeta, now: u64) -> Option<(u64, OffsetDateTime)> {
+    if !meta.is_persistent() {
+        return None;
+    }
+    let deadline = meta.idle_deadline().min(meta.absolute_deadline());
+    let left =
+        u64::try_from(deadline.unix_timestamp()).map_or(0, |deadline| deadline.saturating_sub(now));
+    Some((left, deadline))
+}
+
+/// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Result {
+    let at = at.to_offset(UtcOffset::UTC);
+    let day = match at.weekday() {
+        Weekday::Monday => "Mon",
+        Weekday::Tuesday => "Tue",
+        Weekday::Wednesday => "Wed",
+        Weekday::Thursday => "Thu",
+        Weekday::Friday => "Fri",
+        Weekday::Saturday => "Sat",
+        Weekday::Sunday => "Sun",
+    };
+    let month = match at.month() {
+        Month::January => "Jan",
+        Month::February => "Feb",
+        Month::March => "Mar",
+        Month::April => "Apr",
+        Month::May => "May",
+        Month::June => "Jun",
+        Month::July => "Jul",
+        Month::August => "Aug",
+        Month::September => "Sep",
+        Month::October => "Oct",
+        Month::November => "Nov",
+        Month::December => "Dec",
+    };
+    write!(
+        f,
+        "{day}, {:02} {month} {:04} {:02}:{:02}:{:02} GMT",
+        at.day(),
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::lifecycle::Lineage;
+    use crate::sealer::Sealer;
+    use crate::{Keyring, MasterKey, SessionOptions};
+
+    fn at(unix: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(unix).unwrap()
+    }
+
+    /// 2026-01-01 00:00:00 UTC.
+    const T0: u64 = 1_767_225_600;
+
+    /// A token sealed at `now` with these settings' bound config, and its metadata.
+    fn sealed(settings: &CookieSettings, persistent: bool, now: u64) -> (String, SessionMeta) {
+        let config = settings.config_builder().build().unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(ManualClock::at(at(now as i64)));
+        let options = SessionOptions::default().persistent(persistent);
+        let (token, meta, sealed_at) = sealer.seal_with_meta(&1u8, Lineage::New(&options)).unwrap();
+        assert_eq!(sealed_at, now);
+        (token, meta)
+    }
+
+    fn present(s: &CookieSettings, header: &str) -> Present {
+        s.read([header.as_bytes()]).present()
+    }
+
+    #[test]
+    fn http_dates() {
+        struct D(OffsetDateTime);
+        impl fmt::Display for D {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write_http_date(f, self.0)
+            }
+        }
+        assert_eq!(
+            D(at(784_111_777)).to_string(),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            D(at(1_795_698_000).to_offset(UtcOffset::from_hms(1, 0, 0).unwrap())).to_string(),
+            "Thu, 26 Nov 2026 13:00:00 GMT"
+        );
+    }
+
+    #[test]
+    fn browser_session_has_no_max_age() {
+        let s = CookieSettings::default();
+        let (token, meta) = sealed(&s, false, T0);
+        let c = s
+            .set_cookies(&token, &meta, T0, Present::default())
+            .unwrap();
+        assert_eq!(c.iter().len(), 1);
+        assert_eq!(
+            c.iter().next().unwrap().to_string(),
+            format!("__Host-session={token}; Path=/; Secure; HttpOnly; SameSite=Lax")
+        );
+    }
+
+    #[test]
+    fn max_age_never_outlives_the_token() {
+        let s = CookieSettings::default();
+        let (token, meta) = sealed(&s, true, T0);
+        let c = s
+            .set_cookies(&token, &meta, T0, Present::default())
+            .unwrap();
+        let c = c.iter().next().unwrap();
+        // Persistent defaults: 7 days idle, 30 days absolute; the idle deadline decides.
+        assert_eq!(c.max_age(), Some(7 * 86_400));
+        assert_eq!(c.expires(), Some(at(T0 as i64 + 7 * 86_400)));
+        assert!(
+            c.to_string()
+                .contains("Expires=Thu, 08 Jan 2026 00:00:00 GMT")
+        );
+        // Rendered later than sealed (a slow response): the time left, never more.
+        let c = s
+            .set_cookies(&token, &meta, T0 + 100, Present::default())
+            .unwrap();
+        assert_eq!(c.iter().next().unwrap().max_age(), Some(7 * 86_400 - 100));
+        // Past the deadline: 0, not negative.
+        let c = s
+            .set_cookies(&token, &meta, T0 + 8 * 86_400, Present::default())
+            .unwrap();
+        assert_eq!(c.iter().next().unwrap().max_age(), Some(0));
+    }
+
+    #[test]
+    fn a_token_longer_than_the_cookies_carry_is_refused() {
+        let s = CookieSettings::default();
+        let (_, meta) = sealed(&s, false, T0);
+        let big = "A".repeat(4083);
+        assert_eq!(
+            s.set_cookies(&big, &meta, T0, Present::default()),
+            Err(SealError::TooLong {
+                len: 4083,
+                max: 4082
+            })
+        );
+        assert!(
+            s.set_cookies(&big[..4082], &meta, T0, Present::default())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn chunks_and_stale_removals() {
+        let s = CookieSettings::builder().chunks(3).build().unwrap();
+        let (t, meta) = sealed(&s, false, T0);
+        // Grows from single to 2 chunks: the single cookie is removed.
+        let big = "B".repeat(6000);
+        let before = present(&s, "__Host-session=QUJD");
+        let c = s.set_cookies(&big, &meta, T0, before).unwrap();
+        let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
+        assert_eq!(
+            names,
+            [
+                ("__Host-session.0", false),
+                ("__Host-session.1", false),
+                ("__Host-session", true)
+            ]
+        );
+        // Shrinks from 3 chunks to the single cookie: every chunk is removed.
+        let before = present(
+            &s,
+            "__Host-session.0=a; __Host-session.1=b; __Host-session.2=c",
+        );
+        let c = s.set_cookies(&t, &meta, T0, before).unwrap();
+        let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
+        assert_eq!(
+            names,
+            [
+                ("__Host-session", false),
+                ("__Host-session.0", true),
+                ("__Host-session.1", true),
+                ("__Host-session.2", true)
+            ]
+        );
+        // Too big for 3 chunks.
+        assert!(matches!(
+            s.set_cookies(&"C".repeat(13_000), &meta, T0, Present::default()),
+            Err(SealError::TooLong { len: 13_000, .. })
+        ));
+    }
+
+    #[test]
+    fn removal_matches_the_live_cookie() {
+        let s = CookieSettings::builder()
+            .name("__Secure-app")
+            .domain("example.com")
+            .path("/app")
+            .same_site(SameSite::Strict)
+            .build()
+            .unwrap();
+        let (t, meta) = sealed(&s, false, T0);
+        let live = s.set_cookies(&t, &meta, T0, Present::default()).unwrap();
+        let live = live.iter().next().unwrap();
+        let gone = s.removal_cookies(Present::default());
+        let gone = gone.iter().next().unwrap();
+        assert_eq!(
+            (
+                live.name(),
+                live.path(),
+                live.domain(),
+                live.secure(),
+                live.same_site()
+            ),
+            (
+                gone.name(),
+                gone.path(),
+                gone.domain(),
+                gone.secure(),
+                gone.same_site()
+            )
+        );
+        assert_eq!(
+            gone.to_string(),
+            "__Secure-app=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/app; \
+             Domain=example.com; Secure; HttpOnly; SameSite=Strict"
+        );
+    }
+
+    #[test]
+    fn cleanup_removes_only_what_came() {
+        let s = CookieSettings::builder().chunks(4).build().unwrap();
+        let p = present(&s, "__Host-session.1=x; __Host-session.3=y");
+        let names: Vec<_> = s
+            .cleanup_cookies(p)
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect();
+        assert_eq!(names, ["__Host-session.1", "__Host-session.3"]);
+        assert!(s.cleanup_cookies(Present::default()).iter().len() == 0);
+    }
+
+    #[test]
+    fn debug_never_shows_a_value() {
+        let s = CookieSettings::default();
+        let (token, meta) = sealed(&s, true, T0);
+        let set = s
+            .set_cookies(&token, &meta, T0, Present::default())
+            .unwrap();
+        for shown in [
+            format!("{set:?}"),
+            format!("{set:#?}"),
+            format!("{:?}", set.iter().next().unwrap()),
+        ] {
+            assert!(!shown.contains(&token), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+            assert!(shown.contains("__Host-session"), "{shown}");
+        }
+    }
+}
