@@ -136,6 +136,33 @@ impl SetCookie {
     }
 }
 
+impl SetCookie {
+    /// The length of the [`Display`](fmt::Display) form, measured by rendering it into a counter
+    /// (no allocation), so the header can be rendered once into a buffer of exactly this size.
+    pub(crate) fn rendered_len(&self) -> usize {
+        struct Count(usize);
+        impl fmt::Write for Count {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.saturating_add(s.len());
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        // Writing to a counter cannot fail, and neither can this Display impl.
+        let _ = fmt::write(&mut count, format_args!("{self}"));
+        count.0
+    }
+
+    /// The `Set-Cookie` header value, rendered once into a `String` of exactly its length (a
+    /// header value built from it takes the buffer over without a copy or a reallocation).
+    pub(crate) fn render(&self) -> String {
+        use fmt::Write as _;
+        let mut out = String::with_capacity(self.rendered_len());
+        let _ = write!(out, "{self}");
+        out
+    }
+}
+
 impl fmt::Display for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}={}", self.name, self.value)?;
@@ -217,7 +244,7 @@ impl CookieSettings {
     /// it sealed is never refused here; nothing is emitted then.
     pub(crate) fn set_cookies(
         &self,
-        token: &str,
+        token: String,
         meta: &SessionMeta,
         now: u64,
         present: Present,
@@ -230,10 +257,11 @@ impl CookieSettings {
         let base_len = self.name().len();
         let mut out = Vec::new();
         if size::fits(base_len, token.len()) {
-            out.push(self.cookie(self.name().to_owned(), token.to_owned(), expiry));
+            // The token moves into the cookie: no copy.
+            out.push(self.cookie(self.name().to_owned(), token, expiry));
             self.push_chunk_removals(&mut out, present, 0);
         } else {
-            let values = chunk::split(token, base_len, self.max_chunks()).ok_or(too_long)?;
+            let values = chunk::split(&token, base_len, self.max_chunks()).ok_or(too_long)?;
             let count = values.len();
             for (index, value) in values.into_iter().enumerate() {
                 out.push(self.cookie(chunk::chunk_name(self.name(), index), value, expiry));
@@ -395,11 +423,39 @@ mod tests {
     }
 
     #[test]
+    fn rendering_measures_its_length_exactly() {
+        let plain = CookieSettings::default();
+        let custom = CookieSettings::builder()
+            .name("sid")
+            .domain("example.com")
+            .path("/app")
+            .chunks(3)
+            .build()
+            .unwrap();
+        for s in [&plain, &custom] {
+            for persistent in [false, true] {
+                let (token, meta) = sealed(s, persistent, T0);
+                let before = present(s, &format!("{}.0=a; {}.1=b", s.name(), s.name()));
+                let set = s.set_cookies(token, &meta, T0, before).unwrap();
+                let removals = s.removal_cookies(before);
+                for c in set.iter().chain(removals.iter()) {
+                    let text = c.to_string();
+                    assert_eq!(c.rendered_len(), text.len(), "{text}");
+                    let rendered = c.render();
+                    assert_eq!(rendered, text);
+                    // Exactly its length, so a header value takes it over as it is.
+                    assert_eq!(rendered.capacity(), rendered.len());
+                }
+            }
+        }
+    }
+
+    #[test]
     fn browser_session_has_no_max_age() {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, false, T0);
         let c = s
-            .set_cookies(&token, &meta, T0, Present::default())
+            .set_cookies(token.clone(), &meta, T0, Present::default())
             .unwrap();
         assert_eq!(c.iter().len(), 1);
         assert_eq!(
@@ -413,7 +469,7 @@ mod tests {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, true, T0);
         let c = s
-            .set_cookies(&token, &meta, T0, Present::default())
+            .set_cookies(token.clone(), &meta, T0, Present::default())
             .unwrap();
         let c = c.iter().next().unwrap();
         // Persistent defaults: 7 days idle, 30 days absolute; the idle deadline decides.
@@ -425,12 +481,12 @@ mod tests {
         );
         // Rendered later than sealed (a slow response): the time left, never more.
         let c = s
-            .set_cookies(&token, &meta, T0 + 100, Present::default())
+            .set_cookies(token.clone(), &meta, T0 + 100, Present::default())
             .unwrap();
         assert_eq!(c.iter().next().unwrap().max_age(), Some(7 * 86_400 - 100));
         // Past the deadline: 0, not negative.
         let c = s
-            .set_cookies(&token, &meta, T0 + 8 * 86_400, Present::default())
+            .set_cookies(token.clone(), &meta, T0 + 8 * 86_400, Present::default())
             .unwrap();
         assert_eq!(c.iter().next().unwrap().max_age(), Some(0));
     }
@@ -441,14 +497,14 @@ mod tests {
         let (_, meta) = sealed(&s, false, T0);
         let big = "A".repeat(4083);
         assert_eq!(
-            s.set_cookies(&big, &meta, T0, Present::default()),
+            s.set_cookies(big.clone(), &meta, T0, Present::default()),
             Err(SealError::TooLong {
                 len: 4083,
                 max: 4082
             })
         );
         assert!(
-            s.set_cookies(&big[..4082], &meta, T0, Present::default())
+            s.set_cookies(big[..4082].to_owned(), &meta, T0, Present::default())
                 .is_ok()
         );
     }
@@ -460,7 +516,7 @@ mod tests {
         // Grows from single to 2 chunks: the single cookie is removed.
         let big = "B".repeat(6000);
         let before = present(&s, "__Host-session=QUJD");
-        let c = s.set_cookies(&big, &meta, T0, before).unwrap();
+        let c = s.set_cookies(big.clone(), &meta, T0, before).unwrap();
         let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
         assert_eq!(
             names,
@@ -475,7 +531,7 @@ mod tests {
             &s,
             "__Host-session.0=a; __Host-session.1=b; __Host-session.2=c",
         );
-        let c = s.set_cookies(&t, &meta, T0, before).unwrap();
+        let c = s.set_cookies(t.clone(), &meta, T0, before).unwrap();
         let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
         assert_eq!(
             names,
@@ -488,7 +544,7 @@ mod tests {
         );
         // Too big for 3 chunks.
         assert!(matches!(
-            s.set_cookies(&"C".repeat(13_000), &meta, T0, Present::default()),
+            s.set_cookies("C".repeat(13_000), &meta, T0, Present::default()),
             Err(SealError::TooLong { len: 13_000, .. })
         ));
     }
@@ -503,7 +559,9 @@ mod tests {
             .build()
             .unwrap();
         let (t, meta) = sealed(&s, false, T0);
-        let live = s.set_cookies(&t, &meta, T0, Present::default()).unwrap();
+        let live = s
+            .set_cookies(t.clone(), &meta, T0, Present::default())
+            .unwrap();
         let live = live.iter().next().unwrap();
         let gone = s.removal_cookies(Present::default());
         let gone = gone.iter().next().unwrap();
@@ -548,7 +606,7 @@ mod tests {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, true, T0);
         let set = s
-            .set_cookies(&token, &meta, T0, Present::default())
+            .set_cookies(token.clone(), &meta, T0, Present::default())
             .unwrap();
         for shown in [
             format!("{set:?}"),

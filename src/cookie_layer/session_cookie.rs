@@ -321,8 +321,7 @@ impl SessionCookie {
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
         let (token, meta, now) = self.bound().seal_with_meta(value, lineage)?;
-        self.settings
-            .set_cookies(&token, &meta, now, read.present())
+        self.settings.set_cookies(token, &meta, now, read.present())
     }
 
     /// The sealer's clock, in unix seconds (`None` before 1970).

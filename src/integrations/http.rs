@@ -45,7 +45,8 @@ impl SetCookie {
         // Path and Domain to be visible ASCII when the settings are built, the value is base64url
         // or the chunk format, and the dates are digits and letters. So the conversion cannot
         // fail; the empty fallback (which browsers ignore) keeps it panic-free all the same.
-        HeaderValue::try_from(self.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+        // One allocation: the exact-size rendering becomes the header value's buffer.
+        HeaderValue::try_from(self.render()).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 }
 
