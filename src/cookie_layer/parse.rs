@@ -117,7 +117,7 @@ impl<'a> Slot<'a> {
 /// and tabs, split at the first `=`; a pair without `=` or with an empty name is skipped. One pair
 /// of surrounding double quotes is removed from a value.
 pub(crate) fn pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    header.split(|&b| b == b';').filter_map(|pair| {
+    split_semicolons(header).filter_map(|pair| {
         let pair = trim(pair);
         let eq = pair.iter().position(|&b| b == b'=')?;
         let (name, rest) = pair.split_at_checked(eq)?;
@@ -132,6 +132,49 @@ pub(crate) fn pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
             .unwrap_or(value);
         Some((name, value))
     })
+}
+
+/// `header.split(|&b| b == b';')`, but searching eight bytes at a time: a byte-at-a-time search
+/// over a whole `Cookie` header was most of the cost of reading it.
+fn split_semicolons(header: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(header);
+    core::iter::from_fn(move || {
+        let current = rest?;
+        match find_semicolon(current) {
+            Some(at) => {
+                let (piece, after) = current.split_at_checked(at)?;
+                rest = after.get(1..);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// The index of the first `;` in `bytes`, eight bytes at a time (a word holding a `;` has a
+/// zero byte after the XOR; the lowest flagged byte is always a true match).
+fn find_semicolon(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const PATTERN: u64 = ONES * b';' as u64;
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0usize;
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word) ^ PATTERN;
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let tail = words.remainder();
+    tail.iter().position(|&b| b == b';').map(|i| offset + i)
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
@@ -230,6 +273,40 @@ mod tests {
 
     fn read(header: &[u8]) -> ReadCookies {
         CookieSettings::default().read([header])
+    }
+
+    #[test]
+    fn the_word_search_splits_exactly_as_split_does() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b";".to_vec(),
+            b";;;".to_vec(),
+            b"a=1".to_vec(),
+            b"a=1;".to_vec(),
+            b";a=1".to_vec(),
+        ];
+        // A `;` at every position of inputs of every length up to three words, among bytes
+        // that differ from `;` by one bit or by a borrow (0x3a, 0x3c, 0x3f, 0xbb, 0x00, 0xff).
+        for len in 0..=24usize {
+            for filler in [b'x', 0x3a, 0x3c, 0x3f, 0xbb, 0x00, 0xff] {
+                let base = vec![filler; len];
+                inputs.push(base.clone());
+                for at in 0..len {
+                    let mut one = base.clone();
+                    one[at] = b';';
+                    inputs.push(one.clone());
+                    if at + 1 < len {
+                        one[at + 1] = b';';
+                        inputs.push(one);
+                    }
+                }
+            }
+        }
+        for input in &inputs {
+            let ours: Vec<&[u8]> = split_semicolons(input).collect();
+            let std: Vec<&[u8]> = input.split(|&b| b == b';').collect();
+            assert_eq!(ours, std, "{input:?}");
+        }
     }
 
     #[test]
