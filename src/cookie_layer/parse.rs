@@ -169,12 +169,15 @@ fn find_semicolon(bytes: &[u8]) -> Option<usize> {
         let x = u64::from_le_bytes(word) ^ PATTERN;
         let found = x.wrapping_sub(ONES) & !x & HIGHS;
         if found != 0 {
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
+            let byte = usize::try_from(found.trailing_zeros() >> 3).ok()?;
+            return Some(offset.saturating_add(byte));
         }
-        offset += 8;
+        offset = offset.saturating_add(8);
     }
     let tail = words.remainder();
-    tail.iter().position(|&b| b == b';').map(|i| offset + i)
+    tail.iter()
+        .position(|&b| b == b';')
+        .map(|i| offset.saturating_add(i))
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
