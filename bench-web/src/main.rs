@@ -46,6 +46,7 @@ fn usage() -> ! {
                 [--table FILE.md] [--chart FILE.svg]
   bench-web serve --contender NAME [--redis URL] [--core C] [--port P]
   bench-web micro [--core C]
+  bench-web repeat WHAT N    (WHAT: open, renew, or an app name; for instruction counts under valgrind)
 contenders: none, sealed-write, sealed-read, tower-memory, tower-redis, private-jar"
     );
     std::process::exit(2)
@@ -62,6 +63,11 @@ fn main() {
     match args.next().as_deref() {
         Some("run") => run(parse_run(args)),
         Some("serve") => serve(args),
+        Some("repeat") => {
+            let what: String = value(&mut args);
+            let n: usize = value(&mut args);
+            micro::repeat(&what, n);
+        }
         Some("micro") => {
             let mut core = None;
             while let Some(a) = args.next() {

@@ -148,3 +148,44 @@ pub fn parse(text: &str) -> Micro {
         layer_read_us: get("layer_read_us"),
     }
 }
+
+/// Runs one piece of work `n` times, for instruction counts under valgrind (deterministic on a
+/// busy machine; run two counts and subtract): `open`, `renew` (`Sealer` level), or `none`,
+/// `sealed-write`, `sealed-read` (the router in process, one request each).
+pub fn repeat(what: &str, n: usize) {
+    let settings = CookieSettings::default();
+    let config = settings.config_builder().build().expect("config");
+    let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().expect("key")), config);
+    let value = AppSession::login();
+    let token = sealer.seal(&value, &SessionOptions::default()).expect("seal");
+    let opened = sealer.open::<AppSession>(&token).expect("open");
+    match what {
+        "open" => (0..n).for_each(|_| {
+            black_box(sealer.open::<AppSession>(black_box(&token)).expect("open"));
+        }),
+        "renew" => (0..n).for_each(|_| {
+            black_box(sealer.renew(black_box(&value), &opened.meta).expect("renew"));
+        }),
+        app => {
+            let contender = Contender::parse(app).expect("an app name");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let router = apps::app(contender, None).await;
+                let mut cookie = login_cookie(&router).await;
+                for _ in 0..n {
+                    let mut request = Request::get("/").body(Body::empty()).expect("request");
+                    if let Some(c) = &cookie {
+                        request.headers_mut().insert(COOKIE, c.clone());
+                    }
+                    let response = router.clone().oneshot(request).await.expect("infallible");
+                    if let Some(set) = response.headers().get(SET_COOKIE) {
+                        cookie = Some(pair(set));
+                    }
+                }
+            });
+        }
+    }
+}
