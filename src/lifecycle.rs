@@ -8,6 +8,7 @@ use crate::claims::{Claims, SESSION_ID_LEN};
 use crate::config::Config;
 use crate::error::SealError;
 use crate::format::RANDOM_LEN;
+use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{self, SessionMeta, SessionOptions};
 use crate::token;
@@ -144,8 +145,7 @@ impl Sealer {
         options: &SessionOptions,
         out: &mut String,
     ) -> Result<(), SealError> {
-        self.seal_lineage(value, Lineage::New(options), out)
-            .map(|_| ())
+        self.seal_observed(value, Lineage::New(options), out)
     }
 
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
@@ -218,8 +218,24 @@ impl Sealer {
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, lineage, &mut out)?;
+        self.seal_observed(value, lineage, &mut out)?;
         Ok(out)
+    }
+
+    /// A seal of the core API, told to the observer (the cookie layer tells its own writes, with
+    /// the cookies it rendered).
+    fn seal_observed<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        lineage: Lineage<'_>,
+        out: &mut String,
+    ) -> Result<(), SealError> {
+        let start = out.len();
+        let result = self.seal_lineage(value, lineage, out).map(|_| ());
+        let len = out.len().saturating_sub(start);
+        self.observer()
+            .notify(|| Event::sealed(lineage, result, len, 0));
+        result
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the
