@@ -172,9 +172,9 @@ impl Event {
     pub fn outcome(&self) -> &'static str {
         match self {
             Self::Open { result, .. } => result.as_ref().err().map_or("ok", open_kind),
-            Self::Seal { result, .. } | Self::Renew { result, .. } | Self::Reissue { result, .. } => {
-                result.as_ref().err().map_or("ok", seal_kind)
-            }
+            Self::Seal { result, .. }
+            | Self::Renew { result, .. }
+            | Self::Reissue { result, .. } => result.as_ref().err().map_or("ok", seal_kind),
             Self::Remove { .. } => "ok",
         }
     }
@@ -265,7 +265,8 @@ impl ObserverSlot {
         if !set {
             self.set.store(false, Ordering::Release);
         }
-        self.observer.store(observer.map(|o| Arc::new(Registered(o))));
+        self.observer
+            .store(observer.map(|o| Arc::new(Registered(o))));
         if set {
             self.set.store(true, Ordering::Release);
         }

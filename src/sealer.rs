@@ -338,7 +338,8 @@ impl Sealer {
         decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
     ) -> Result<Opened<R>, OpenError> {
         let result = self.open_checked(token, check_schema, decode);
-        self.observer().notify(|| Event::opened(&result, token.len()));
+        self.observer()
+            .notify(|| Event::opened(&result, token.len()));
         result
     }
 

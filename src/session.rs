@@ -543,7 +543,10 @@ mod tests {
         let at_login = meta_at(start, start);
         assert!(at_login.authenticated_within(Duration::ZERO));
         let later = meta_at(start, start + 900);
-        assert!(later.authenticated_within(Duration::seconds(900)), "bound included");
+        assert!(
+            later.authenticated_within(Duration::seconds(900)),
+            "bound included"
+        );
         assert!(!later.authenticated_within(Duration::seconds(899)));
         assert!(!later.authenticated_within(Duration::milliseconds(899_999)));
         assert!(!at_login.authenticated_within(Duration::seconds(-1)));

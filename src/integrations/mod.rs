@@ -7,9 +7,9 @@ pub mod axum; // the `Session<T>` extractor over the tower layer
 mod cookie_crate; // conversions to and from `cookie::Cookie`
 #[cfg(feature = "http")]
 mod http; // `http::HeaderMap` helpers
-#[cfg(feature = "tower")]
-pub mod tower; // the session layer: open once per request, renew and clean up after the handler
 #[cfg(feature = "metrics")]
 pub(crate) mod metrics_observer; // counters and histograms for the `metrics` facade
+#[cfg(feature = "tower")]
+pub mod tower; // the session layer: open once per request, renew and clean up after the handler
 #[cfg(feature = "tracing")]
 pub(crate) mod tracing_observer; // `tracing` events at each refusal's log level
