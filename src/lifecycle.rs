@@ -124,30 +124,6 @@ impl Sealer {
         self.seal_string(value, Lineage::New(options))
     }
 
-    /// [`Sealer::seal`], appending the token to `out`. With a reused `out` whose capacity
-    /// suffices, this makes no heap allocation at all.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal`]; on error `out` is left as it was.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let mut buf = String::with_capacity(256);
-    /// sealer.seal_into(&1u8, &SessionOptions::default(), &mut buf)?;
-    /// assert!(sealer.open::<u8>(&buf).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_into<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        options: &SessionOptions,
-        out: &mut String,
-    ) -> Result<(), SealError> {
-        self.seal_observed(value, Lineage::New(options), out)
-    }
-
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
     /// profile; new seal time (so a new idle deadline), current primary key and epoch. `value`
     /// may be the same session or a changed one.
@@ -212,30 +188,19 @@ impl Sealer {
         Ok((out, meta, now))
     }
 
+    /// A seal of the core API, told to the observer (the cookie layer tells its own writes, with
+    /// the cookies it rendered).
     fn seal_string<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_observed(value, lineage, &mut out)?;
-        Ok(out)
-    }
-
-    /// A seal of the core API, told to the observer (the cookie layer tells its own writes, with
-    /// the cookies it rendered).
-    fn seal_observed<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        lineage: Lineage<'_>,
-        out: &mut String,
-    ) -> Result<(), SealError> {
-        let start = out.len();
-        let result = self.seal_lineage(value, lineage, out).map(|_| ());
-        let len = out.len().saturating_sub(start);
+        let result = self.seal_lineage(value, lineage, &mut out).map(|_| ());
+        let len = out.len();
         self.observer()
             .notify(|| Event::sealed(lineage, result, len, 0));
-        result
+        result.map(|()| out)
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the
