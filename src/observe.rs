@@ -15,7 +15,10 @@ use crate::session::Opened;
 /// Receives an [`Event`] for every operation of the [`Sealer`](crate::Sealer) it is registered
 /// on ([`Sealer::set_observer`](crate::Sealer::set_observer)) and of the
 /// [`SessionCookie`](crate::SessionCookie)s built over that sealer. Called on the thread doing the
-/// operation, after it: keep it quick (count, log, send to a channel), and never block.
+/// operation, after it: keep it quick (count, log, send to a channel), and never block. It runs
+/// on the request path: take the same path for every refusal of an authentic token (one log
+/// call at one level, one counter labelled by [`Event::outcome`]), or the time it takes tells
+/// which check refused (SECURITY.md, "Logging guidance").
 ///
 /// One method taking an enum, rather than one method per operation: a forwarding or recording
 /// observer is one line, and a new kind of event does not add a method to implement.

@@ -47,10 +47,10 @@ pub fn insecure_allow_test_keys_in_release_builds() {
 /// ```
 /// # use sealed_session::*;
 /// let clock = testing::ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
-/// let sealer = Sealer::new(testing::test_keyring(), Config::default()).with_clock(clock);
+/// let sealer = Sealer::new(testing::test_keyring(), Config::default()).with_clock(clock.clone());
 /// let token = sealer.seal(&1u8, &SessionOptions::default())?;
-/// // Another sealer over the same test keyring opens it.
-/// let other = Sealer::new(testing::test_keyring(), Config::default());
+/// // Another sealer over the same test keyring (as in another test process) opens it.
+/// let other = Sealer::new(testing::test_keyring(), Config::default()).with_clock(clock);
 /// assert!(other.open::<u8>(&token).is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

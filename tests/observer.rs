@@ -462,6 +462,13 @@ mod tracing_observer {
             let _ = sealer.open::<u32>(&super::tampered(&token)); // Authentication: Info
             sealer.at(super::T0 + 2 * super::HOUR + 61);
             let _ = sealer.open::<u32>(&token); // IdleTimeout: Debug
+            // FromTheFuture: log_level() is Info, but it is a refusal of an authentic token, so
+            // it is logged at the level every such refusal takes (Debug).
+            let ahead = sealer
+                .at(super::T0 + 5 * super::HOUR)
+                .seal(&1u32, &SessionOptions::default())
+                .unwrap();
+            let _ = sealer.at(super::T0 + 4 * super::HOUR).open::<u32>(&ahead);
             token
         });
         let events = events.lock().unwrap().clone();
@@ -481,19 +488,31 @@ mod tracing_observer {
             ),
             (
                 Level::WARN,
-                "message=session refused operation=\"open\" outcome=\"malformed\" token_len=7"
+                "message=session refused operation=\"open\" outcome=\"malformed\" token_len=7 log_level=\"warn\""
                     .to_owned(),
             ),
             (
                 Level::INFO,
                 format!(
-                    "message=session refused operation=\"open\" outcome=\"authentication\" token_len={len}"
+                    "message=session refused operation=\"open\" outcome=\"authentication\" token_len={len} log_level=\"info\""
                 ),
             ),
             (
                 Level::DEBUG,
                 format!(
-                    "message=session refused operation=\"open\" outcome=\"idle_timeout\" token_len={len}"
+                    "message=session refused operation=\"open\" outcome=\"idle_timeout\" token_len={len} log_level=\"debug\""
+                ),
+            ),
+            (
+                Level::DEBUG,
+                format!(
+                    "message=session sealed operation=\"seal\" outcome=\"ok\" token_len={len} chunks=0"
+                ),
+            ),
+            (
+                Level::DEBUG,
+                format!(
+                    "message=session refused operation=\"open\" outcome=\"from_the_future\" token_len={len} log_level=\"info\""
                 ),
             ),
         ];

@@ -1,16 +1,21 @@
 //! The ready observer for `tracing`: one event per operation, refusals at the level their own
 //! `log_level()` gives.
 
-use crate::error::{LogLevel, SealError};
+use crate::error::{LogLevel, OpenError, SealError};
 use crate::observe::{Event, Observer};
 
 /// Emits one `tracing` event per operation, with target `sealed_session` and fields
 /// `operation`, `outcome` (as [`Event::outcome`]) and the event's lengths, counts and flags
 /// (never a token byte or a secret):
 ///
-/// - a refused open at the level [`OpenError::log_level`](crate::OpenError::log_level) gives
-///   (`DEBUG` for an expired or idle session, `INFO` for what honest clients can cause, `WARN`
-///   for bytes no sealer wrote);
+/// - a refused open with a `log_level` field saying what [`OpenError::log_level`] gives, at that
+///   level when the refusal came before or without the constant-time checks (`INFO` for a
+///   failed authentication and what honest clients can cause, `DEBUG` for a retired key or
+///   epoch, `WARN` for bytes no sealer wrote); the refusals of an authentic token (expired,
+///   idle, from the future, revoked, another schema) all at `DEBUG`, whatever their
+///   `log_level`, so that logging them takes the same path and time for each and does not undo
+///   the constant-time checks (SECURITY.md, "Logging guidance"): route them by the `outcome`
+///   and `log_level` fields in the log pipeline;
 /// - a successful open at `TRACE` (it happens on every request);
 /// - seal, renew, reissue and remove at `DEBUG`; a refused seal at `WARN` (an oversized session,
 ///   a failing clock or random generator are the application's or host's problem), except a
@@ -66,13 +71,21 @@ impl Observer for TracingObserver {
                 result: Err(e),
                 token_len,
                 ..
-            } => at_level!(
-                e.log_level(),
-                operation,
-                outcome,
-                token_len,
-                "session refused"
-            ),
+            } => {
+                let log_level = level_name(e.log_level());
+                at_level!(
+                    if authentic(e) {
+                        LogLevel::Debug
+                    } else {
+                        e.log_level()
+                    },
+                    operation,
+                    outcome,
+                    token_len,
+                    log_level,
+                    "session refused"
+                );
+            }
             Event::Seal {
                 result,
                 token_len,
@@ -115,5 +128,27 @@ impl Observer for TracingObserver {
                 "session removed"
             ),
         }
+    }
+}
+
+/// Whether this refusal is one of an authentic token by the constant-time checks (or the
+/// revocation hook): logged at one level, so that which of them refused takes no other path.
+fn authentic(e: OpenError) -> bool {
+    matches!(
+        e,
+        OpenError::Expired
+            | OpenError::IdleTimeout
+            | OpenError::FromTheFuture
+            | OpenError::Revoked
+            | OpenError::SchemaMismatch { .. }
+    )
+}
+
+/// The level's name, as a field value.
+fn level_name(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Debug => "debug",
+        LogLevel::Info => "info",
+        LogLevel::Warn => "warn",
     }
 }
