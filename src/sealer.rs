@@ -104,7 +104,7 @@ impl Sealer {
     /// This sealer reading time from `clock` instead of the system clock: a
     /// [`ManualClock`](crate::clock::ManualClock) in tests, or the application's own time source.
     /// Call it when building the sealer. Called on a sealer that has clones, it returns a separate
-    /// sealer with the same keys, config and hook: the clones keep their clock, and later
+    /// sealer with the same keys, config and hooks: the clones keep their clock, and later
     /// replacements of keys or config no longer reach across.
     ///
     /// # Example
