@@ -113,7 +113,9 @@ pub enum Event {
         /// As in [`Event::Seal`].
         chunks: usize,
     },
-    /// Removal cookies were rendered (logout).
+    /// Removal cookies were rendered for a session: logout, or the tower layer ending one past
+    /// its absolute deadline. (Removing cookies that did not open follows an
+    /// [`Event::Open`] refusal and is not reported again.)
     #[non_exhaustive]
     Remove {
         /// How many cookies they remove.
