@@ -330,8 +330,8 @@ impl Sealer {
         f(&self.inner.state.load().config)
     }
 
-    /// Every open, told to the observer.
-    fn open_with<R>(
+    /// Every open, told to the observer. `check_schema`: refuse another schema version.
+    pub(crate) fn open_with<R>(
         &self,
         token: &[u8],
         check_schema: bool,

@@ -523,3 +523,93 @@ mod tracing_observer {
         }
     }
 }
+
+/// The tower layer's open is reported with the verdict the layer acts on.
+#[cfg(feature = "tower")]
+mod tower_layer {
+    use std::convert::Infallible;
+    use std::future::{Ready, ready};
+    use std::sync::Arc;
+    use std::task::{Context, Poll};
+
+    use sealed_session::tower::SessionLayer;
+    use sealed_session::{
+        CookieSettings, Event, Keyring, OpenError, Sealer, SessionCookie, SessionOptions,
+    };
+    use tower_layer::Layer as _;
+    use tower_service::Service;
+
+    /// A handler that does not touch the session.
+    #[derive(Clone)]
+    struct Ok200;
+
+    impl Service<http::Request<()>> for Ok200 {
+        type Response = http::Response<()>;
+        type Error = Infallible;
+        type Future = Ready<Result<http::Response<()>, Infallible>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, _: http::Request<()>) -> Self::Future {
+            ready(Ok(http::Response::new(())))
+        }
+    }
+
+    fn cookies(schema: u32) -> SessionCookie {
+        let settings = CookieSettings::default();
+        let config = settings
+            .config_builder()
+            .schema_version(schema)
+            .build()
+            .unwrap();
+        let sealer =
+            super::common::clocked(Sealer::new(Keyring::new(1, super::common::key(1)), config))
+                .sealer;
+        SessionCookie::new(sealer, settings).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_session_of_another_schema_is_reported_refused() {
+        let old = cookies(1);
+        let header = sealed_session_cookie(&old);
+        let current = cookies(2);
+        let recorder = Arc::new(super::Recorder::default());
+        current.sealer().set_observer(Some(recorder.clone()));
+        let mut service = SessionLayer::new(current).layer(Ok200);
+        let request = http::Request::builder()
+            .header(http::header::COOKIE, header)
+            .body(())
+            .unwrap();
+        let response = service.call(request).await.unwrap();
+        // The layer removes the cookie that gave no session...
+        assert!(response.headers().contains_key(http::header::SET_COOKIE));
+        // ...and the observer heard the refusal it acted on.
+        let event = recorder.one();
+        assert!(
+            matches!(
+                event,
+                Event::Open {
+                    result: Err(OpenError::SchemaMismatch {
+                        found: 1,
+                        expected: 2
+                    }),
+                    ..
+                }
+            ),
+            "{event:?}"
+        );
+    }
+
+    /// The `Cookie` header for a fresh session sealed by `cookies`.
+    fn sealed_session_cookie(cookies: &SessionCookie) -> String {
+        let set = cookies
+            .seal(
+                &cookies.settings().read([]),
+                &7u8,
+                &SessionOptions::default(),
+            )
+            .unwrap();
+        let c = set.iter().next().unwrap();
+        format!("{}={}", c.name(), c.value())
+    }
+}

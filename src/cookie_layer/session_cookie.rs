@@ -179,15 +179,9 @@ impl SessionCookie {
         let Some(token) = read.token()? else {
             return Ok(None);
         };
-        let sealer = self.bound();
-        let opened = sealer.open_raw(token)?;
-        let expected = sealer.with_config(Config::schema_version);
-        if opened.meta.schema_version() != expected {
-            return Err(LoadError::Open(crate::error::OpenError::SchemaMismatch {
-                found: opened.meta.schema_version(),
-                expected,
-            }));
-        }
+        let opened = self
+            .bound()
+            .open_with(token.as_bytes(), true, |payload| Ok(payload.to_vec()))?;
         Ok(Some(opened))
     }
 
