@@ -1,5 +1,5 @@
 //! The observer hook: one [`Event`] per seal, open, renew, reissue and remove, for metrics and
-//! audit logs. Events carry kinds, ids, lengths, counts and flags only: no type in them can hold
+//! audit logs; every open of the sealer goes through here. Events carry kinds, ids, lengths, counts and flags only: no type in them can hold
 //! a secret, a token byte or a session value.
 
 use std::sync::Arc;
@@ -314,6 +314,19 @@ impl Sealer {
     /// ```
     pub fn set_observer(&self, observer: Option<Arc<dyn Observer>>) {
         self.observer().store(observer);
+    }
+
+    /// Every open, told to the observer. `check_schema`: refuse another schema version.
+    pub(crate) fn open_with<R>(
+        &self,
+        token: &[u8],
+        check_schema: bool,
+        decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
+    ) -> Result<Opened<R>, OpenError> {
+        let result = self.open_checked(token, check_schema, decode);
+        self.observer()
+            .notify(|| Event::opened(&result, token.len()));
+        result
     }
 }
 

@@ -13,7 +13,7 @@ use crate::clock::{self, Clock, SystemClock};
 use crate::config::Config;
 use crate::error::OpenError;
 use crate::keyring::{KeyTable, Keyring};
-use crate::observe::{Event, ObserverSlot};
+use crate::observe::ObserverSlot;
 use crate::payload;
 use crate::session::{self, Opened, Revocation, SessionOptions};
 use crate::size;
@@ -330,21 +330,9 @@ impl Sealer {
         f(&self.inner.state.load().config)
     }
 
-    /// Every open, told to the observer. `check_schema`: refuse another schema version.
-    pub(crate) fn open_with<R>(
-        &self,
-        token: &[u8],
-        check_schema: bool,
-        decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
-    ) -> Result<Opened<R>, OpenError> {
-        let result = self.open_checked(token, check_schema, decode);
-        self.observer()
-            .notify(|| Event::opened(&result, token.len()));
-        result
-    }
-
-    /// The length cap, then the pipeline, then the revocation hook and `decode`.
-    fn open_checked<R>(
+    /// The length cap, then the pipeline, then the revocation hook and `decode` (every open goes
+    /// through `open_with`, in `observe`, which tells the observer).
+    pub(crate) fn open_checked<R>(
         &self,
         token: &[u8],
         check_schema: bool,
