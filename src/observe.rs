@@ -1,6 +1,6 @@
 //! The observer hook: one [`Event`] per seal, open, renew, reissue and remove, for metrics and
-//! audit logs; every open of the sealer goes through here. Events carry kinds, ids, lengths, counts and flags only: no type in them can hold
-//! a secret, a token byte or a session value.
+//! audit logs; every open of the sealer goes through here. Events carry kinds, ids, lengths,
+//! counts and flags only: no type in them can hold a secret, a token byte or a session value.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
