@@ -35,6 +35,8 @@ mod keys; // master keys: parsing, checks, zeroizing
 mod lifecycle; // new, renew, reissue: the rules that make their claims, and the seal methods
 mod observe; // the observer hook: one event per operation, no secret in any
 mod payload; // postcard decoding of the authenticated payload
+#[cfg(feature = "redis")]
+pub mod revocation; // fleet-wide revocation: an in-memory replica that follows Redis
 mod scratch; // per-thread buffer so seal/open do not allocate
 mod sealer; // the public handle: keys, config, clock, hooks, hot reload; open
 mod session; // options in, metadata out (and how the metadata follows from the claims)
