@@ -380,6 +380,9 @@ const log = (k, v) => out.push(k + '=' + v);
 const post = (path, params) => fetch(path, {method: 'POST', body: new URLSearchParams(params || {})});
 const who = async () => (await fetch('/whoami')).text();
 const path = (r) => new URL(r.url).pathname + new URL(r.url).search;
+// The test helpers (/t/sleep, /t/now) are fetched without cookies: a request that carries the
+// session is activity, and the middleware would renew a due session at its end.
+const helper = (p) => fetch(p, {credentials: 'omit'});
 window.addEventListener('load', () => {
   run().catch((e) => log('exception', String(e))).finally(() => {
     const pre = document.createElement('pre');
@@ -390,9 +393,11 @@ window.addEventListener('load', () => {
 });
 "#;
 
+/// A flow's page. No favicon request: it would go through the session middleware at a moment the
+/// flow does not control, and remove a planted cookie before the flow looks at it.
 fn flow_page(script: &'static str) -> String {
     format!(
-        "<!doctype html><html><head><meta charset=utf-8></head><body>\
+        "<!doctype html><html><head><meta charset=utf-8><link rel=icon href=\"data:,\"></head><body>\
          <script>{PRELUDE}\nasync function run() {{\n{script}\n}}</script></body></html>"
     )
 }
@@ -441,7 +446,7 @@ log('after', await who());
 const IDLE_FLOW: &str = r#"
 await post('/login', {user: 'dave', password: 'demo'});
 log('fresh', await who());
-await fetch('/t/sleep?ms=3500');
+await helper('/t/sleep?ms=3500');
 log('after_idle', await who());
 "#;
 
@@ -451,7 +456,7 @@ const sealedAt = async () => {
   const m = /id=sealed-at>(\d+)</.exec(await r.text());
   return m ? Number(m[1]) : 'signed-out:' + path(r);
 };
-const sleep = (ms) => fetch('/t/sleep?ms=' + ms);
+const sleep = (ms) => helper('/t/sleep?ms=' + ms);
 await post('/login', {user: 'gina', password: 'demo'});
 const first = await sealedAt();
 await sleep(1500);
@@ -468,12 +473,12 @@ log('alive_after_idle_time', await who());
 /// A user who only ever visits `/` after login, every 1.5 s, until past the absolute deadline.
 /// Logs, per visit, the seconds since login (server clock) and whether `/` showed the user.
 const HOME_ONLY_FLOW: &str = r#"
-const now = async () => Number(await (await fetch('/t/now')).text());
+const now = async () => Number(await (await helper('/t/now')).text());
 await post('/login', {user: 'hana', password: 'demo'});
 const start = await now();
 const visits = [];
 for (let i = 0; i < 11; i++) {
-  await fetch('/t/sleep?ms=1500');
+  await helper('/t/sleep?ms=1500');
   const home = await (await fetch('/')).text();
   const t = ((await now()) - start) / 1000;
   visits.push(t.toFixed(1) + ':' + (home.includes('<b id=user>hana</b>') ? 'in' : 'out'));
@@ -926,7 +931,11 @@ fn a_user_who_only_visits_home_stays_signed_in_until_the_absolute_deadline(
     // ...and signed out at the absolute deadline, for good.
     let first_out = visits.iter().find(|v| !v.1).map(|v| v.0);
     let first_out = first_out.unwrap_or_else(|| panic!("never signed out: {visits:?}"));
-    assert!((11.0..=14.5).contains(&first_out), "{visits:?}");
+    assert!(first_out >= 11.0, "{visits:?}");
+    // The token lives until its absolute deadline plus the leeway, in whole seconds from the
+    // login: under 14 s after it (0.5 s more for the clock read after each visit). Checked on
+    // the last visit signed in, not the first signed out: on a busy machine visits drift apart.
+    assert!(last_in <= 14.5, "{visits:?}");
     assert!(
         visits
             .iter()

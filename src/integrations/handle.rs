@@ -14,9 +14,9 @@ use crate::cookie_layer::{LoadError, ReadCookies, SessionCookie, SetCookies};
 use crate::error::SealError;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
-/// What a handler writes, recorded for the layer.
+/// What a handler writes, recorded for the middleware.
 enum Written {
-    /// The handler did not write: the layer decides.
+    /// The handler did not write: the middleware decides.
     Nothing,
     /// The handler's cookies: sent as they are.
     Cookies(SetCookies),
@@ -29,15 +29,17 @@ struct State {
     written: Written,
 }
 
-/// The request's session, opened once by [`SessionLayer`] and found in the request's extensions.
-/// Clones share it. Reading never fails; writing records the cookies the response will carry
-/// (the last write wins), and the layer then leaves the session alone. A write made after the
-/// handler's response has gone through the layer (from a task the handler spawned) is not sent.
+/// The request's session, opened once by the session middleware (the tower
+/// [`SessionLayer`](crate::tower::SessionLayer) or the actix
+/// [`SessionMiddleware`](crate::actix::SessionMiddleware)) and found in the request's extensions
+/// (axum: `Extension<SessionHandle>`, actix: `web::ReqData<SessionHandle>`). Clones share it.
+/// Reading never fails; writing records the cookies the response will carry (the last write
+/// wins), and the middleware then leaves the session alone. A write made after the handler's
+/// response has gone through the middleware (from a task the handler spawned) is not sent.
 ///
 /// # Example
 /// ```
-/// # #[cfg(feature = "tower")] # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
-/// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+/// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
 /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
 /// fn user(handle: &SessionHandle) -> Option<String> {
 ///     handle.get::<String>().ok().flatten()
@@ -121,7 +123,7 @@ impl SessionHandle {
     /// before carries over; stale cookies are removed.
     ///
     /// # Errors
-    /// A [`SealError`]; nothing is sent then, and the layer leaves the session as it was.
+    /// A [`SealError`]; nothing is sent then, and the middleware leaves the session as it was.
     ///
     /// # Example
     /// ```
@@ -197,7 +199,7 @@ impl SessionHandle {
         state.written = Written::Cookies(set);
     }
 
-    /// Marks the payload as not the handler's type: no session, and the layer removes the cookie
+    /// Marks the payload as not the handler's type: no session, and the middleware removes the cookie
     /// instead of renewing it.
     #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) fn refuse_payload(&self, error: LoadError) {
@@ -285,7 +287,7 @@ mod tests {
             assert_eq!(h.renew(&1u8), Err(SealError::NoSession));
             assert_eq!(h.reissue(&1u8), Err(SealError::NoSession));
             assert!(h.meta().is_none());
-            // Nothing was written: the layer decides (here: remove the junk, or nothing).
+            // Nothing was written: the middleware decides (here: remove the junk, or nothing).
             let sent = h.finish();
             assert!(sent.iter().all(crate::SetCookie::is_removal), "{sent:?}");
         }
