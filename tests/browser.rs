@@ -228,10 +228,12 @@ enum Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        #[cfg(feature = "actix-web")]
-        if let Self::Actix(handle) = self {
+        match self {
+            #[cfg(feature = "axum")]
+            Self::Axum { .. } => {} // dropping the runtime stops the server
             // Sends the stop command now; the server's thread ends on its own.
-            drop(handle.stop(false));
+            #[cfg(feature = "actix-web")]
+            Self::Actix(handle) => drop(handle.stop(false)),
         }
     }
 }
