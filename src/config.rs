@@ -83,7 +83,7 @@ impl Lifetimes {
 ///
 /// Defaults: purpose `"session"`; browser-session lifetimes 12 h absolute, 2 h idle; persistent
 /// ("remember me") lifetimes 30 days absolute, 7 days idle; leeway 60 s; keys rotate daily;
-/// tokens at most 4096 characters; renewal due after half the idle window; no generation floor,
+/// tokens at most 4096 bytes; renewal due after half the idle window; no generation floor,
 /// no not-before cutoff, schema version 0, no session ids.
 ///
 /// # Example
@@ -234,7 +234,8 @@ impl Config {
         Duration::from_secs(self.rotation_period.get())
     }
 
-    /// The longest token sealed or opened, in characters.
+    /// The longest token sealed or opened, in bytes of its text (a valid token is ASCII, so for
+    /// it bytes and characters agree; other input counts its UTF-8 bytes).
     ///
     /// # Example
     /// ```
@@ -394,7 +395,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// The longest token, in characters, that seal produces and open reads.
+    /// The longest token, in bytes of its text, that seal produces and open reads (a valid token
+    /// is ASCII: bytes and characters agree).
     ///
     /// # Example
     /// ```
@@ -434,6 +436,9 @@ impl ConfigBuilder {
     }
 
     /// Sessions that started before this instant are revoked (a global logout).
+    /// The cutoff is kept in whole seconds, rounded down (a cutoff before 1970 is 1970): a session
+    /// that started earlier in the same second is not revoked, so after a leak set it at least
+    /// one second after the last session to end.
     ///
     /// # Example
     /// ```

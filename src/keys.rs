@@ -66,7 +66,7 @@ impl MasterKey {
     /// # Example
     /// ```
     /// let key = sealed_session::MasterKey::generate()?;
-    /// assert_eq!(key.len(), 32);
+    /// assert_eq!(key.to_base64url().len(), 43); // 32 bytes
     /// # Ok::<(), sealed_session::KeyError>(())
     /// ```
     pub fn generate() -> Result<Self, KeyError> {
@@ -104,7 +104,7 @@ impl MasterKey {
     /// use sealed_session::MasterKey;
     /// let text = MasterKey::generate()?.to_base64url();
     /// let key = MasterKey::from_text(&text)?;
-    /// assert_eq!(key.len(), 32);
+    /// assert_eq!(key.to_base64url().len(), 43); // 32 bytes
     /// // The documentation's own example key is refused.
     /// assert!(MasterKey::from_text(sealed_session::EXAMPLE_KEY).is_err());
     /// # Ok::<(), sealed_session::KeyError>(())
@@ -166,19 +166,6 @@ impl MasterKey {
             return Err(KeyError::Published { var: var() });
         }
         Ok(Self { bytes })
-    }
-
-    /// The key's length in bytes.
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(sealed_session::MasterKey::generate()?.len(), 32);
-    /// # Ok::<(), sealed_session::KeyError>(())
-    /// ```
-    #[must_use]
-    #[allow(clippy::len_without_is_empty, reason = "a key is never empty")]
-    pub fn len(&self) -> usize {
-        self.bytes.len()
     }
 
     /// The key as unpadded base64url text, for storing a generated key in a secret manager.

@@ -123,31 +123,6 @@ impl Sealer {
         self.seal_string(value, Lineage::New(options))
     }
 
-    /// [`Sealer::seal`], appending the token to `out`. With a reused `out` whose capacity
-    /// suffices, this makes no heap allocation at all.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal`]; on error `out` is left as it was.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let mut buf = String::with_capacity(256);
-    /// sealer.seal_into(&1u8, &SessionOptions::default(), &mut buf)?;
-    /// assert!(sealer.open::<u8>(&buf).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_into<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        options: &SessionOptions,
-        out: &mut String,
-    ) -> Result<(), SealError> {
-        self.seal_lineage(value, Lineage::New(options), out)
-            .map(|_| ())
-    }
-
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
     /// profile; new seal time (so a new idle deadline), current primary key and epoch. `value`
     /// may be the same session or a changed one.

@@ -338,7 +338,8 @@ impl Sealer {
                 max,
             });
         }
-        // A clock before 1970 reads as 1970: every live token is then outside the window.
+        // A clock before 1970 reads as unix 0 (FORMAT.md R8.0): only a token sealed in the first
+        // `leeway` seconds of 1970 still opens.
         let now = self.now().unwrap_or(0);
         let state = self.inner.state.load();
         let config = &state.config;

@@ -174,7 +174,8 @@ impl SessionMeta {
         self.old_key
     }
 
-    /// Sealed in another rotation epoch than the current one (informative:
+    /// Sealed in another rotation epoch than the current one: an earlier one, or the next one
+    /// when the sealing server's clock ran ahead within the leeway (informative:
     /// [`SessionMeta::renewal_due`] already counts it).
     ///
     /// # Example

@@ -197,12 +197,20 @@ enum Mutation {
     HeaderOnly,
     /// Replace the whole token.
     Replace(&'static str),
+    /// Keep only the first `n` raw bytes, re-encoded.
+    TruncateRawTo(usize),
+    /// Set the lowest unused bit of the last character (a non-canonical encoding of the same bytes).
+    NonCanonicalTail,
+    /// Replace the token with `n` copies of `é` (2 bytes each in UTF-8).
+    NonAscii(usize),
 }
 
 enum Payload {
     Session(VectorSession),
     /// Authentic, but not a `VectorSession`: a u64 then a string length of 300 with no bytes.
     Mismatch,
+    /// A `VectorSession` followed by one more byte (0x00).
+    Trailing(VectorSession),
 }
 
 struct Case {
@@ -216,8 +224,14 @@ struct Case {
     mutation: Mutation,
     open_config: Option<VectorConfig>,
     open_ring: Vec<u8>,
-    open_at: u64,
+    open_at: i64,
     expect: Result<(), &'static str>,
+    /// A plaintext written byte by byte (claims the sealer would never produce), sealed under
+    /// `seal_key` in epoch `crafted_epoch` instead of `claims` and `payload`.
+    crafted: Option<Vec<u8>>,
+    crafted_epoch: u64,
+    /// Open with `max_token_len` equal to the sealed token's length.
+    limit_is_token_len: bool,
 }
 
 impl Case {
@@ -234,15 +248,51 @@ impl Case {
             mutation: Mutation::None,
             open_config: None,
             open_ring: vec![1],
-            open_at: T0,
+            open_at: secs(T0),
             expect: Ok(()),
+            crafted: None,
+            crafted_epoch: T0 / DAY,
+            limit_is_token_len: false,
         }
+    }
+    /// A nonce derived from the whole id (the first vectors derive theirs from the id's length
+    /// only, and keep those bytes).
+    fn own_random(mut self) -> Self {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.id.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.random = std::array::from_fn(|i| {
+            h = h
+                .rotate_left(13)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .wrapping_add(i as u64);
+            h.to_be_bytes()[0]
+        });
+        self
+    }
+    fn crafted(mut self, plaintext: Vec<u8>) -> Self {
+        self.crafted = Some(plaintext);
+        self
+    }
+    fn crafted_epoch(mut self, epoch: u64) -> Self {
+        self.crafted_epoch = epoch;
+        self
+    }
+    fn ring(mut self, seal_key: u8, open_ring: &[u8]) -> Self {
+        self.seal_key = seal_key;
+        self.open_ring = open_ring.to_vec();
+        self
     }
     fn fail(mut self, error: &'static str) -> Self {
         self.expect = Err(error);
         self
     }
     fn at(mut self, t: u64) -> Self {
+        self.open_at = secs(t);
+        self
+    }
+    fn at_signed(mut self, t: i64) -> Self {
         self.open_at = t;
         self
     }
@@ -375,7 +425,7 @@ fn cases() -> Vec<Case> {
         Case::new("trailing-garbage", "four raw bytes appended").mutate(Mutation::ExtendRaw(b"\0\0\0\0")).fail("Authentication"),
         Case::new("padded", "`=` padding appended").mutate(Mutation::Pad).fail("Malformed"),
         Case::new("standard-alphabet", "re-encoded with + and / instead of - and _").mutate(Mutation::StandardAlphabet).fail("Malformed"),
-        Case::new("header-only", "only the 28-byte header").mutate(Mutation::HeaderOnly).fail("Malformed"),
+        Case::new("header-only", "only the 24-byte header").mutate(Mutation::HeaderOnly).fail("Malformed"),
         Case::new("empty", "the empty string").mutate(Mutation::Replace("")).fail("Malformed"),
         Case::new("too-long", "one character over a 100-character limit, refused before decoding")
             .mutate(Mutation::Replace("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
@@ -384,6 +434,196 @@ fn cases() -> Vec<Case> {
     ]
     .into_iter()
     .map(special)
+    .chain(spec_rule_cases().into_iter().map(Case::own_random))
+    .collect()
+}
+
+fn secs(t: u64) -> i64 {
+    i64::try_from(t).unwrap()
+}
+
+/// The plaintext `flags || varint(offset) || varint(age) || extra || alice's postcard`.
+fn plaintext(flags: u8, offset: u64, age: u64, extra: &[u8]) -> Vec<u8> {
+    let mut p = vec![flags];
+    crate::varint::put(&mut p, offset);
+    crate::varint::put(&mut p, age);
+    p.extend_from_slice(extra);
+    p.extend_from_slice(&postcard::to_allocvec(&alice()).unwrap());
+    p
+}
+
+fn varint(v: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    crate::varint::put(&mut out, v);
+    out
+}
+
+/// Vectors that each pin one rule of FORMAT.md (the rule numbers in the comments): each one fails
+/// in a reader that breaks that rule alone (`tests/spec_mutations.rs` shows which).
+fn spec_rule_cases() -> Vec<Case> {
+    let epoch = T0 / DAY;
+    let epoch_start = epoch * DAY;
+    let offset = T0 - epoch_start;
+    // Epoch 0x1FFFF of a 4-hour period: the next epoch's low 16 bits wrap to 0.
+    let wrap_period = 4 * HOUR;
+    let wrap_epoch = 0x1_ffff;
+    let wrap_sealed = wrap_epoch * wrap_period + wrap_period - 400;
+    let renew_config = |c: &mut VectorConfig| {
+        c.browser_idle = 7199;
+        c.renew_after_percent = 33;
+    };
+    vec![
+        // ---- positive ----
+        Case::new("valid-next-epoch-inside-leeway", "R3.2, R10.3: sealed at the first second of the next epoch, opened 30 s before it by a clock inside the leeway; old_epoch (a later epoch) and renewal_due are true")
+            .claims(|c| {
+                c.sealed_at = epoch_start + DAY;
+                c.session_start = epoch_start + DAY;
+            })
+            .at(epoch_start + DAY - 30),
+        Case::new("valid-window-low-edge", "R3.3: persistent, sealed 30 s before its epoch ended, opened at the last second of its idle window (7 days + leeway): the oldest epoch of the window is the seal's only because max_token_age includes the leeway")
+            .claims(|c| {
+                c.persistent = true;
+                c.sealed_at = epoch_start - 30;
+                c.session_start = epoch_start - 30;
+            })
+            .at(epoch_start - 30 + 7 * DAY + 60),
+        Case::new("valid-epoch-wrap", "R3.4: 4-hour epochs; sealed in epoch 0x1FFFF (low bits ffff), opened in epoch 0x20000 (low bits 0000): the full epoch is recovered across the 16-bit wrap")
+            .seal_config(|c| c.rotation_period = wrap_period)
+            .claims(|c| {
+                c.sealed_at = wrap_sealed;
+                c.session_start = wrap_sealed;
+            })
+            .at(wrap_sealed + 500),
+        Case::new("valid-clock-before-1970", "R8.0: sealed at unix 0, opened by a clock at unix -1, which reads as 0")
+            .claims(|c| {
+                c.sealed_at = 0;
+                c.session_start = 0;
+            })
+            .at_signed(-1),
+        Case::new("valid-clock-a-day-before-1970", "R8.0: sealed at unix 0, opened by a clock at unix -86400, which reads as 0 (not as a day before the seal)")
+            .claims(|c| {
+                c.sealed_at = 0;
+                c.session_start = 0;
+            })
+            .at_signed(-86_400),
+        Case::new("valid-renewal-not-yet-due", "R10.1: idle 7199 s, renew after 33 %: floor(7199 * 33 / 100) = 2375 s after the seal; opened at 2374 s (and 3974 s after the session start): not due")
+            .seal_config(renew_config)
+            .claims(|c| c.session_start = T0 - HOUR)
+            .at(T0 + 2374),
+        Case::new("valid-renewal-due-exact", "R10.1: as valid-renewal-not-yet-due, opened exactly 2375 s after the seal: due (>=, rounded down)")
+            .seal_config(renew_config)
+            .claims(|c| c.session_start = T0 - HOUR)
+            .at(T0 + 2375),
+        Case::new("valid-at-absolute-deadline-not-due", "R10.1: opened exactly at the absolute deadline with the idle part passed: valid, but renewal is not due (a renewal could not give a live token)")
+            .claims(|c| c.session_start = T0 - 12 * HOUR + 3700)
+            .at(T0 + 3700),
+        Case::new("valid-session-id-config-off", "R6.4: a token with a session id opens, id reported, under a config whose session ids are off")
+            .claims(|c| c.session_id = Some(*b"\x0f\x1e\x2d\x3c\x4b\x5a\x69\x78\x87\x96\xa5\xb4\xc3\xd2\xe1\xf0")),
+        Case::new("valid-no-session-id-config-on", "R6.4: a token without a session id opens under a config whose session ids are on")
+            .seal_config(|c| c.session_ids = true),
+        Case::new("valid-generation-at-floor", "R8.7.5: generation 5 with a floor of 5")
+            .claims(|c| c.generation = 5)
+            .open_config(|c| c.generation_floor = 5),
+        Case::new("valid-not-before-equal", "R8.7.6: session started exactly at the not-before cutoff")
+            .open_config(|c| c.not_before = T0),
+        Case::new("valid-at-max-token-len", "R8.1: the token's length equals max_token_len"),
+        Case::new("valid-deadlines-past-9999", "R6.9, §11: persistent idle 2^38 s, absolute 2^64-1 s, 2^24 s epochs: the absolute deadline saturates at 2^64-1, both deadlines are past year 9999 and are reported as 253402300799")
+            .seal_config(|c| {
+                c.rotation_period = 1 << 24;
+                c.persistent_idle = 1 << 38;
+                c.persistent_absolute = u64::MAX;
+            })
+            .claims(|c| c.persistent = true),
+        // ---- negative: crafted plaintexts (claims no sealer writes) ----
+        Case::new("unknown-flag-bit-4", "R6.2: flags 0x10").crafted(plaintext(0x10, offset, 0, &[])).fail("Malformed"),
+        Case::new("unknown-flag-bit-7", "R6.2: flags 0x80").crafted(plaintext(0x80, offset, 0, &[])).fail("Malformed"),
+        Case::new("non-canonical-varint", "R6.3: the session age 0 written as 80 00")
+            .crafted({
+                let mut p = vec![0];
+                p.extend(varint(offset));
+                p.extend([0x80, 0x00]);
+                p.extend(postcard::to_allocvec(&alice()).unwrap());
+                p
+            })
+            .fail("Malformed"),
+        Case::new("varint-over-u64", "R6.3: generation flag with the 10-byte varint ff..ff 02 (over 2^64 - 1)")
+            .crafted(plaintext(0x04, offset, 0, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]))
+            .fail("Malformed"),
+        Case::new("zero-generation-present", "R6.5: generation flag with the value 0")
+            .crafted(plaintext(0x04, offset, 0, &[0x00]))
+            .fail("Malformed"),
+        Case::new("zero-schema-present", "R6.5: schema flag with the value 0")
+            .crafted(plaintext(0x08, offset, 0, &[0x00]))
+            .fail("Malformed"),
+        Case::new("schema-over-u32", "R6.6: schema flag with the value 2^32")
+            .crafted(plaintext(0x08, offset, 0, &varint(1 << 32)))
+            .fail("Malformed"),
+        Case::new("claims-cut-short", "R6.8: session-id flag, then only 5 bytes where the 16-byte id belongs (no payload)")
+            .crafted({
+                let mut p = vec![0x02];
+                p.extend(varint(offset));
+                p.extend([0, 1, 2, 3, 4, 5]);
+                p
+            })
+            .fail("Malformed"),
+        Case::new("claims-varint-cut-short", "R6.8: the plaintext ends inside the session age's varint")
+            .crafted({
+                let mut p = vec![0x00];
+                p.extend(varint(offset));
+                p.push(0x80);
+                p
+            })
+            .fail("Malformed"),
+        Case::new("session-start-before-1970", "R6.7: a session age one second larger than the seal time")
+            .crafted(plaintext(0x00, offset, T0 + 1, &[]))
+            .fail("Malformed"),
+        Case::new("seal-time-overflow", "R6.7: offset 2^64 - 1: epoch * period + offset overflows u64")
+            .crafted(plaintext(0x00, u64::MAX, 0, &[]))
+            .fail("Malformed"),
+        Case::new("offset-equals-period", "R8.7.1: persistent, sealed in the previous epoch with offset = rotation period (the instant this epoch began)")
+            .crafted(plaintext(0x01, DAY, 0, &[]))
+            .crafted_epoch(epoch - 1)
+            .fail("RetiredEpoch"),
+        Case::new("trailing-payload-byte", "R8.9: one byte after the session's postcard")
+            .fail("Payload"),
+        // ---- negative: order and encoding ----
+        Case::new("retired-epoch-tampered", "R3.4, R8.4: as retired-epoch with a flipped tag bit: the window is checked before any key is used")
+            .claims(|c| c.persistent = true)
+            .mutate(Mutation::FlipRawByte(usize::MAX))
+            .at(T0 + 9 * DAY)
+            .fail("RetiredEpoch"),
+        Case::new("unknown-key-retired-epoch", "R8.4: an unknown key id in a retired epoch: the key id is looked up first")
+            .ring(3, &[1, 2])
+            .claims(|c| c.persistent = true)
+            .at(T0 + 9 * DAY)
+            .fail("UnknownKeyId"),
+        Case::new("short-foreign-version", "R8.3: the single raw byte 02: the version is read before the length is checked")
+            .mutate(Mutation::Replace("Ag"))
+            .fail("UnsupportedVersion"),
+        Case::new("raw-42-bytes", "R8.3: the first 42 raw bytes of a valid token (one under the minimum)")
+            .mutate(Mutation::TruncateRawTo(42))
+            .fail("Malformed"),
+        Case::new("non-canonical-base64-tail", "R8.2: the last character's unused low bit set")
+            .mutate(Mutation::NonCanonicalTail)
+            .fail("Malformed"),
+        Case::new("too-long-in-bytes", "R8.1: 60 characters of U+00E9 (120 bytes) under a limit of 100: the limit counts bytes")
+            .mutate(Mutation::NonAscii(60))
+            .open_config(|c| c.max_token_len = 100)
+            .fail("TooLong"),
+        Case::new("revoked-not-before-renewed", "R8.7.6: started an hour before the cutoff, renewed after it: the cutoff applies to the session start")
+            .claims(|c| c.session_start = T0 - HOUR)
+            .open_config(|c| c.not_before = T0 - 1)
+            .fail("Revoked"),
+    ]
+    .into_iter()
+    .map(|mut case| {
+        match case.id {
+            "valid-at-max-token-len" => case.limit_is_token_len = true,
+            "trailing-payload-byte" => case.payload = Payload::Trailing(alice()),
+            _ => {}
+        }
+        case
+    })
     .collect()
 }
 
@@ -418,6 +658,9 @@ fn special(mut case: Case) -> Case {
 }
 
 include!("../tests/vectors/json_shape.rs");
+
+#[path = "cookie_vectors.rs"]
+mod cookie_vectors;
 
 fn mutate(token: &str, m: Mutation) -> String {
     use base64::Engine as _;
@@ -462,6 +705,27 @@ fn mutate(token: &str, m: Mutation) -> String {
         }
         Mutation::HeaderOnly => reencode(&raw[..crate::format::HEADER_LEN]),
         Mutation::Replace(s) => s.to_owned(),
+        Mutation::TruncateRawTo(n) => reencode(&raw[..n]),
+        Mutation::NonCanonicalTail => {
+            const ALPHABET: &[u8] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            assert!(
+                token.len() % 4 >= 2,
+                "the token must end in a partial group for this vector"
+            );
+            let (head, last) = token.split_at(token.len() - 1);
+            let value = ALPHABET
+                .iter()
+                .position(|&c| c == last.as_bytes()[0])
+                .unwrap();
+            assert_eq!(
+                value & 1,
+                0,
+                "the unused bits of a canonical token are zero"
+            );
+            format!("{head}{}", char::from(ALPHABET[value | 1]))
+        }
+        Mutation::NonAscii(n) => "\u{e9}".repeat(n),
     }
 }
 
@@ -484,26 +748,39 @@ fn build_vector(case: &Case) -> Value {
     let payload_bytes = match &case.payload {
         Payload::Session(s) => postcard::to_allocvec(s).unwrap(),
         Payload::Mismatch => postcard::to_allocvec(&(1u64, 300u16)).unwrap(),
+        Payload::Trailing(s) => postcard::to_allocvec(&(s, 0u8)).unwrap(),
     };
-    let sealed = match &case.payload {
-        Payload::Session(s) => {
-            seal_with_nonce(&seal_ring, &seal_config, s, &case.claims, case.random)
+    let sealed = match (&case.crafted, &case.payload) {
+        (Some(plain), _) => seal_crafted(case, plain),
+        (None, Payload::Session(s)) => {
+            seal_with_nonce(&seal_ring, &seal_config, s, &case.claims, case.random).unwrap()
         }
-        Payload::Mismatch => seal_with_nonce(
+        (None, Payload::Mismatch) => seal_with_nonce(
             &seal_ring,
             &seal_config,
             &(1u64, 300u16),
             &case.claims,
             case.random,
-        ),
-    }
-    .unwrap();
+        )
+        .unwrap(),
+        (None, Payload::Trailing(s)) => seal_with_nonce(
+            &seal_ring,
+            &seal_config,
+            &(s, 0u8),
+            &case.claims,
+            case.random,
+        )
+        .unwrap(),
+    };
     let token = mutate(&sealed, case.mutation);
-    let open_config = case
+    let mut open_config = case
         .open_config
         .clone()
         .unwrap_or_else(|| case.seal_config.clone());
-    let at = crate::unix_time::from_secs(case.open_at);
+    if case.limit_is_token_len {
+        open_config.max_token_len = token.len();
+    }
+    let at = time::OffsetDateTime::from_unix_timestamp(case.open_at).unwrap();
     let opener =
         Sealer::new(ring(&case.open_ring), open_config.build()).with_clock(ManualClock::at(at));
     let opened = opener.open::<VectorSession>(&token);
@@ -551,7 +828,48 @@ fn build_vector(case: &Case) -> Value {
             "payload_postcard_hex": hex(&payload_bytes),
         });
     }
+    if let Some(plain) = &case.crafted {
+        v["sealed_plaintext"] = json!({
+            "key_id": case.seal_key,
+            "epoch": case.crafted_epoch,
+            "random_hex": hex(&case.random),
+            "plaintext_hex": hex(plain),
+        });
+    }
     v
+}
+
+/// Seals a crafted plaintext as the spec says (FORMAT.md §2, §4, §5), under the case's seal key
+/// and config, in its crafted epoch: the sealer itself never writes such claims.
+fn seal_crafted(case: &Case, plain: &[u8]) -> String {
+    use chacha20poly1305::aead::{AeadInPlace as _, KeyInit as _};
+    let config = case.seal_config.build();
+    let epoch = case.crafted_epoch;
+    let key = crate::epoch_keys::derive_key(
+        &key(case.seal_key),
+        case.seal_key,
+        config.rotation_period.get(),
+        epoch,
+    );
+    let header = crate::format::Header {
+        version: crate::format::VERSION,
+        key_id: case.seal_key,
+        epoch_low: u16::try_from(epoch & 0xffff).unwrap(),
+        random: case.random,
+    }
+    .to_bytes();
+    let mut aad_buf = [0u8; crate::format::MAX_AAD_LEN];
+    let aad = crate::format::aad(&header, config.purpose.as_bytes(), &mut aad_buf);
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new(key.as_slice().into());
+    let mut body = plain.to_vec();
+    let tag = cipher
+        .encrypt_in_place_detached(&header.into(), aad, &mut body)
+        .unwrap();
+    let mut raw = header.to_vec();
+    raw.extend_from_slice(&body);
+    raw.extend_from_slice(&tag);
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
 fn generate() -> String {
@@ -559,8 +877,13 @@ fn generate() -> String {
     let doc = json!({
         "format": "sealed-session token format v1",
         "spec": "FORMAT.md",
-        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. u64 values that may exceed 2^53 are strings.",
+        "description": "Each vector: open `token` with `keyring` (first entry primary) and `config` at unix time `open_at`, as a VectorSession {user_id: u64, name: String, roles: Vec<String>, csrf: [u8; 16]} in postcard. `expect` is the opened session and metadata, or the OpenError variant. Positive vectors also give what they were sealed with; sealing that with the same 20 random nonce bytes must give `token` byte for byte. Negative vectors built from a plaintext no sealer writes give it in `sealed_plaintext`. Integers are exact: `generation` is a string, and config lifetimes may exceed 2^53 (read them as 64-bit integers); `open_at` may be negative. The full description of every field is FORMAT.md section 11.",
         "vectors": vectors,
+        "cookie_tokens": cookie_vectors::tokens()
+            .into_iter()
+            .map(|(name, token)| (name.to_owned(), Value::String(token)))
+            .collect::<serde_json::Map<_, _>>(),
+        "cookie_vectors": cookie_vectors::vectors(),
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap();
     text.push('\n');
@@ -601,7 +924,13 @@ fn positive_vectors_seal_to_the_published_bytes() {
     for v in vectors.iter().filter(|v| v["valid"] == true) {
         let id = v["id"].as_str().unwrap();
         let sw = &v["sealed_with"];
-        let config: VectorConfig = serde_json::from_value(v["config"].clone()).unwrap();
+        let mut config: VectorConfig = serde_json::from_value(v["config"].clone()).unwrap();
+        // The sealer's own limit is policy, not format: `seal` refuses by the worst case over
+        // every time of day, so a vector opened at exactly its token's length is sealed under
+        // the default limit.
+        config.max_token_len = config
+            .max_token_len
+            .max(VectorConfig::default().max_token_len);
         let seal_ring = ring(&[u8::try_from(sw["key_id"].as_u64().unwrap()).unwrap()]);
         let c = &sw["claims"];
         let claims = Claims {

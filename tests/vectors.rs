@@ -72,7 +72,7 @@ fn every_vector_opens_as_published() {
     let (mut ok, mut err) = (0, 0);
     for v in vectors {
         let id = v["id"].as_str().unwrap();
-        let now = OffsetDateTime::from_unix_timestamp(num(v, "open_at") as i64).unwrap();
+        let now = OffsetDateTime::from_unix_timestamp(v["open_at"].as_i64().unwrap()).unwrap();
         let sealer = Sealer::new(keyring(&v["keyring"]), config(&v["config"]))
             .with_clock(ManualClock::at(now));
         let result = sealer.open::<VectorSession>(v["token"].as_str().unwrap());
