@@ -110,7 +110,29 @@ where
     }
 }
 
-/// The service [`SessionMiddleware`] wraps around the app's service.
+/// The service [`SessionMiddleware`] wraps around the app's service; actix builds it, and an app
+/// never names it.
+///
+/// # Example
+/// ```
+/// use actix_web::{App, test, web};
+/// use sealed_session::actix::SessionMiddleware;
+/// # use sealed_session::*;
+/// # actix_web::rt::System::new().block_on(async {
+/// # let settings = CookieSettings::default();
+/// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+/// // `init_service` builds the app's service, wrapped in a `SessionService`.
+/// let app = test::init_service(
+///     App::new()
+///         .wrap(SessionMiddleware::new(cookies))
+///         .route("/", web::get().to(|| async { "ok" })),
+/// )
+/// .await;
+/// let response = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+/// assert!(response.status().is_success());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct SessionService<S> {
     service: S,
