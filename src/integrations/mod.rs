@@ -1,6 +1,7 @@
-//! Thin adapters between the cookie layer and other crates; each only calls `crate::cookie_layer`.
+//! Thin adapters between this crate and other crates: the web ones only call
+//! `crate::cookie_layer`, the observers only read `crate::observe` events.
 //!
-//! Imports run one way: `handle` <- `extract` <- the framework adapters (`tower`, `axum`,
+//! Web imports run one way: `handle` <- `extract` <- the framework adapters (`tower`, `axum`,
 //! `actix`), which only translate between their framework and those two.
 
 #[cfg(feature = "actix-web")]
@@ -17,5 +18,9 @@ mod fixtures; // the adapters' test fixtures
 mod handle; // the request's session and the one after-handler decision, for every middleware
 #[cfg(feature = "http")]
 mod http; // `http::HeaderMap` helpers
+#[cfg(feature = "metrics")]
+pub(crate) mod metrics_observer; // counters and histograms for the `metrics` facade
 #[cfg(feature = "tower")]
 pub mod tower; // the session layer: open once per request, renew and clean up after the handler
+#[cfg(feature = "tracing")]
+pub(crate) mod tracing_observer; // `tracing` events at each refusal's log level

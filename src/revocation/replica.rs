@@ -564,6 +564,7 @@ mod tests {
             sealed_at_secs: start,
             absolute_deadline_secs: start + 3600,
             idle_deadline_secs: start + 3600,
+            opened_at_secs: start,
             key_id: 1,
             epoch: 0,
             generation: 0,
