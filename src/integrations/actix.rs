@@ -282,6 +282,13 @@ mod tests {
         };
     }
 
+    /// Sends a request with this method, path and `Cookie` header to the app: its [`Reply`].
+    macro_rules! send {
+        ($app:expr, $method:expr, $path:expr, $cookie:expr) => {
+            reply(call_service(&$app, request($method, $path, $cookie).to_request()).await).await
+        };
+    }
+
     fn request(method: &str, path: &str, cookie: Option<&str>) -> TestRequest {
         let mut r = match method {
             "POST" => TestRequest::post(),
@@ -299,35 +306,28 @@ mod tests {
         let clock = ManualClock::at(at(T0));
         let app = app!(cookies(CookieSettings::default(), &clock));
         // Anonymous: reissuing nothing is refused, with a fixed text and no cookie.
-        let r = reply(call_service(&app, request("POST", "/sudo", None).to_request()).await).await;
+        let r = send!(app, "POST", "/sudo", None);
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(r.body, "could not store the session\n");
         assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
 
-        let r = reply(call_service(&app, request("POST", "/login", None).to_request()).await).await;
+        let r = send!(app, "POST", "/login", None);
         assert_eq!(r.set_cookies.len(), 1);
         assert!(r.set_cookies[0].starts_with("__Host-session="));
         assert!(r.set_cookies[0].contains("; Secure; HttpOnly; SameSite=Lax"));
         let cookie = pair(&r.set_cookies[0]).to_owned();
         // A handler that only reads a fresh session sends nothing.
-        let r =
-            reply(call_service(&app, request("GET", "/read", Some(&cookie)).to_request()).await)
-                .await;
+        let r = send!(app, "GET", "/read", Some(&cookie));
         assert_eq!(r.body, "Some((\"alice\", false)) None");
         assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
-        let r =
-            reply(call_service(&app, request("POST", "/sudo", Some(&cookie)).to_request()).await)
-                .await;
+        let r = send!(app, "POST", "/sudo", Some(&cookie));
         assert_eq!(r.status, StatusCode::OK);
         let admin = pair(&r.set_cookies[0]).to_owned();
-        let r = reply(call_service(&app, request("GET", "/read", Some(&admin)).to_request()).await)
-            .await;
+        let r = send!(app, "GET", "/read", Some(&admin));
         assert_eq!(r.body, "Some((\"alice\", true)) None");
         // A handler that writes wins over a due renewal.
         clock.set(at(T0 + 2400));
-        let r =
-            reply(call_service(&app, request("POST", "/logout", Some(&admin)).to_request()).await)
-                .await;
+        let r = send!(app, "POST", "/logout", Some(&admin));
         assert_eq!(r.set_cookies.len(), 1);
         assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
     }
@@ -336,17 +336,14 @@ mod tests {
     async fn a_handler_that_only_reads_keeps_the_session_alive_until_the_absolute_deadline() {
         let clock = ManualClock::at(at(T0));
         let app = app!(cookies(CookieSettings::default(), &clock));
-        let r = reply(call_service(&app, request("POST", "/login", None).to_request()).await).await;
+        let r = send!(app, "POST", "/login", None);
         let mut cookie = pair(&r.set_cookies[0]).to_owned();
         let mut t = T0;
         let mut renewals = 0;
         while t + 2400 < T0 + 3 * 3600 {
             t += 2400;
             clock.set(at(t));
-            let r = reply(
-                call_service(&app, request("GET", "/read", Some(&cookie)).to_request()).await,
-            )
-            .await;
+            let r = send!(app, "GET", "/read", Some(&cookie));
             assert_eq!(r.body, "Some((\"alice\", false)) None", "at {}", t - T0);
             assert_eq!(r.set_cookies.len(), 1, "at {}", t - T0);
             assert!(!r.set_cookies[0].starts_with("__Host-session=;"));
@@ -356,16 +353,12 @@ mod tests {
         assert_eq!(renewals, 4);
         // Past the absolute deadline, inside the leeway: removal cookies, never an error.
         clock.set(at(T0 + 3 * 3600 + 30));
-        let r =
-            reply(call_service(&app, request("GET", "/read", Some(&cookie)).to_request()).await)
-                .await;
+        let r = send!(app, "GET", "/read", Some(&cookie));
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
         // After the leeway: no session, the reason for the log, and the cookie removed.
         clock.set(at(T0 + 3 * 3600 + 61));
-        let r =
-            reply(call_service(&app, request("GET", "/read", Some(&cookie)).to_request()).await)
-                .await;
+        let r = send!(app, "GET", "/read", Some(&cookie));
         assert!(
             r.body
                 .starts_with("None Some(\"session cookie refused: session expired"),
@@ -385,8 +378,7 @@ mod tests {
         let other = format!("__Host-session={}", other.iter().next().unwrap().value());
         let app = app!(c);
         let junk = "__Host-session.0=junk; __Host-session.2=x; theme=dark";
-        let r =
-            reply(call_service(&app, request("GET", "/read", Some(junk)).to_request()).await).await;
+        let r = send!(app, "GET", "/read", Some(junk));
         assert!(
             r.body.starts_with("None Some(\"session cookie unreadable"),
             "{}",
@@ -394,8 +386,7 @@ mod tests {
         );
         let removed: Vec<_> = r.set_cookies.iter().map(|c| pair(c)).collect();
         assert_eq!(removed, ["__Host-session.0=", "__Host-session.2="]);
-        let r = reply(call_service(&app, request("GET", "/read", Some(&other)).to_request()).await)
-            .await;
+        let r = send!(app, "GET", "/read", Some(&other));
         assert!(r.body.starts_with("None Some("), "{}", r.body);
         assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
         // Nothing of ours: nothing sent.
@@ -413,7 +404,7 @@ mod tests {
     #[actix_web::test]
     async fn without_the_middleware_extraction_is_a_500_without_detail() {
         let app = init_service(App::new().route("/read", web::get().to(read_handler))).await;
-        let r = reply(call_service(&app, request("GET", "/read", None).to_request()).await).await;
+        let r = send!(app, "GET", "/read", None);
         assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(r.body, "internal server error");
     }
