@@ -103,8 +103,10 @@ pub fn handle(cookies: &SessionCookie, request: &Request<Incoming>) -> Response<
                 Ok(Some(opened)) => {
                     let meta = opened.meta;
                     let text = format!("hello {}", opened.session);
-                    // Renew when due (the same value: a new idle deadline); past the absolute
-                    // deadline the renewal is refused, and the cookie is removed instead.
+                    // Renew when due (the same value: a new idle deadline). Never due past the
+                    // absolute deadline (the token still opens inside the leeway; the next
+                    // request after it removes the cookie); a renewal refused because the
+                    // deadline passed since the open removes the cookie instead.
                     let set = if meta.renewal_due() {
                         match cookies.renew(&read, &opened.session, &meta) {
                             Err(SealError::Expired) => Ok(cookies.remove(&read)),

@@ -91,9 +91,8 @@ fn pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-#[test]
-fn the_three_calls_log_in_renew_when_due_clean_up_and_log_out() {
-    let clock = ManualClock::at(at(T0));
+/// The example server on 127.0.0.1:0 on `clock`, until the runtime is dropped.
+fn serve(clock: &ManualClock) -> (tokio::runtime::Runtime, SocketAddr) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -103,12 +102,19 @@ fn the_three_calls_log_in_renew_when_due_clean_up_and_log_out() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let served = cookies(&clock);
+    let served = cookies(clock);
     runtime.spawn(async move {
         hyper_app::serve(listener, served)
             .await
             .map_err(|e| e.to_string())
     });
+    (runtime, addr)
+}
+
+#[test]
+fn the_three_calls_log_in_renew_when_due_clean_up_and_log_out() {
+    let clock = ManualClock::at(at(T0));
+    let (_server, addr) = serve(&clock);
 
     // No cookie: signed out, nothing sent.
     let r = call(addr, "GET", "/", None);
@@ -160,4 +166,33 @@ fn the_three_calls_log_in_renew_when_due_clean_up_and_log_out() {
     let r = call(addr, "GET", "/nope", Some(&renewed));
     assert_eq!(r.status, 404);
     assert!(r.set_cookies.is_empty());
+}
+
+#[test]
+fn a_user_who_only_reads_stays_until_the_absolute_deadline() {
+    let clock = ManualClock::at(at(T0));
+    let (_server, addr) = serve(&clock);
+    let r = call(addr, "POST", "/login?user=bob", None);
+    let mut cookie = pair(&r.set_cookies[0]);
+    // Every 40 minutes (past the renewal point, inside the 1 h idle window): renewed each time.
+    for t in [2400, 4800, 7200, 9600] {
+        clock.set(at(T0 + t));
+        let r = call(addr, "GET", "/", Some(&cookie));
+        assert_eq!(r.body, "hello bob", "at {t}");
+        assert_eq!(r.set_cookies.len(), 1, "at {t}");
+        assert!(!r.set_cookies[0].starts_with("__Host-session=;"), "at {t}");
+        cookie = pair(&r.set_cookies[0]);
+    }
+    // Past the absolute deadline, inside the leeway: it still opens, and no renewal is due
+    // (none could give a live token), so nothing is sent.
+    clock.set(at(T0 + 3 * 3600 + 30));
+    let r = call(addr, "GET", "/", Some(&cookie));
+    assert_eq!((r.status, r.body.as_str()), (200, "hello bob"));
+    assert!(r.set_cookies.is_empty(), "{:?}", r.set_cookies);
+    // After the leeway: signed out, and the cookie removed.
+    clock.set(at(T0 + 3 * 3600 + 61));
+    let r = call(addr, "GET", "/", Some(&cookie));
+    assert_eq!((r.status, r.body.as_str()), (200, "signed out"));
+    assert_eq!(r.set_cookies.len(), 1);
+    assert!(r.set_cookies[0].starts_with("__Host-session=; Max-Age=0"));
 }
