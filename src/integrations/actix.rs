@@ -302,6 +302,10 @@ mod tests {
     }
 
     #[actix_web::test]
+    #[cfg_attr(
+        miri,
+        ignore = "an actix runtime and several seals per test: minutes under Miri"
+    )]
     async fn login_read_reissue_and_logout_use_the_same_verbs() {
         let clock = ManualClock::at(at(T0));
         let app = app!(cookies(CookieSettings::default(), &clock));
@@ -333,6 +337,10 @@ mod tests {
     }
 
     #[actix_web::test]
+    #[cfg_attr(
+        miri,
+        ignore = "an actix runtime and several seals per test: minutes under Miri"
+    )]
     async fn a_handler_that_only_reads_keeps_the_session_alive_until_the_absolute_deadline() {
         let clock = ManualClock::at(at(T0));
         let app = app!(cookies(CookieSettings::default(), &clock));
@@ -369,6 +377,10 @@ mod tests {
     }
 
     #[actix_web::test]
+    #[cfg_attr(
+        miri,
+        ignore = "an actix runtime and several seals per test: minutes under Miri"
+    )]
     async fn dead_cookies_and_payloads_of_another_type_are_removed() {
         let clock = ManualClock::at(at(T0));
         let c = cookies(CookieSettings::builder().chunks(3).build().unwrap(), &clock);
@@ -402,6 +414,10 @@ mod tests {
     }
 
     #[actix_web::test]
+    #[cfg_attr(
+        miri,
+        ignore = "an actix runtime and several seals per test: minutes under Miri"
+    )]
     async fn without_the_middleware_extraction_is_a_500_without_detail() {
         let app = init_service(App::new().route("/read", web::get().to(read_handler))).await;
         let r = send!(app, "GET", "/read", None);
