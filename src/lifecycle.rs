@@ -8,6 +8,7 @@ use crate::claims::{Claims, SESSION_ID_LEN};
 use crate::config::Config;
 use crate::error::SealError;
 use crate::format::RANDOM_LEN;
+use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{self, SessionMeta, SessionOptions};
 use crate::token;
@@ -187,14 +188,19 @@ impl Sealer {
         Ok((out, meta, now))
     }
 
+    /// A seal of the core API, told to the observer (the cookie layer tells its own writes, with
+    /// the cookies it rendered).
     fn seal_string<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, lineage, &mut out)?;
-        Ok(out)
+        let result = self.seal_lineage(value, lineage, &mut out).map(|_| ());
+        let len = out.len();
+        self.observer()
+            .notify(|| Event::sealed(lineage, result, len, 0));
+        result.map(|()| out)
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the

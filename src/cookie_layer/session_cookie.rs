@@ -13,6 +13,7 @@ use crate::cookie_layer::render::SetCookies;
 use crate::cookie_layer::settings::CookieSettings;
 use crate::error::{ConfigError, SealError};
 use crate::lifecycle::Lineage;
+use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
@@ -170,7 +171,7 @@ impl SessionCookie {
 
     /// Opens the session a request carried as its authenticated payload bytes, refusing another
     /// schema version as [`SessionCookie::open`] does (the tower layer: it needs no `T`).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn open_bytes(
         &self,
         read: &ReadCookies,
@@ -178,15 +179,9 @@ impl SessionCookie {
         let Some(token) = read.token()? else {
             return Ok(None);
         };
-        let sealer = self.bound();
-        let opened = sealer.open_raw(token)?;
-        let expected = sealer.with_config(Config::schema_version);
-        if opened.meta.schema_version() != expected {
-            return Err(LoadError::Open(crate::error::OpenError::SchemaMismatch {
-                found: opened.meta.schema_version(),
-                expected,
-            }));
-        }
+        let opened = self
+            .bound()
+            .open_with(token.as_bytes(), true, |payload| Ok(payload.to_vec()))?;
         Ok(Some(opened))
     }
 
@@ -291,19 +286,22 @@ impl SessionCookie {
     /// ```
     #[must_use]
     pub fn remove(&self, read: &ReadCookies) -> SetCookies {
-        self.settings.removal_cookies(read.present())
+        let set = self.settings.removal_cookies(read.present());
+        let cookies = set.iter().len();
+        self.sealer.observer().notify(|| Event::Remove { cookies });
+        set
     }
 
     /// Removal cookies for exactly the session cookies the request carried (none if it carried
     /// none): for cookies that gave no session.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn cleanup(&self, read: &ReadCookies) -> SetCookies {
         self.settings.cleanup_cookies(read.present())
     }
 
     /// Re-seals the authenticated payload bytes of an open session as they are (the tower layer's
     /// renewal: it needs no `T`).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn renew_bytes(
         &self,
         read: &ReadCookies,
@@ -320,12 +318,30 @@ impl SessionCookie {
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
-        let (token, meta, now) = self.bound().seal_with_meta(value, lineage)?;
-        self.settings.set_cookies(token, &meta, now, read.present())
+        let sealer = self.bound();
+        let mut written = (0, 0);
+        let result = sealer
+            .seal_with_meta(value, lineage)
+            .and_then(|(token, meta, now)| {
+                let len = token.len();
+                // The token moves into its cookie: no copy.
+                let set = self
+                    .settings
+                    .set_cookies(token, &meta, now, read.present())?;
+                // The cookies that carry the token, not the removals of stale ones.
+                let chunks = set.iter().filter(|c| !c.value().is_empty()).count();
+                written = (len, chunks);
+                Ok(set)
+            });
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
+        sealer
+            .observer()
+            .notify(|| Event::sealed(lineage, outcome, written.0, written.1));
+        result
     }
 
     /// The sealer's clock, in unix seconds (`None` before 1970).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn now(&self) -> Option<u64> {
         self.sealer.now()
     }
@@ -333,10 +349,10 @@ impl SessionCookie {
 
 /// Payload bytes that serialize as themselves: postcard writes a tuple's elements one after
 /// another without a length, and a `u8` as one byte.
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix-web"))]
 struct RawPayload<'a>(&'a [u8]);
 
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix-web"))]
 impl Serialize for RawPayload<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple as _;
@@ -561,7 +577,7 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     #[test]
     #[cfg_attr(
         miri,
@@ -584,7 +600,7 @@ mod tests {
         assert_eq!(renewed.meta.session_start(), raw.meta.session_start());
     }
 
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     #[test]
     #[cfg_attr(
         miri,
