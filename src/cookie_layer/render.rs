@@ -3,6 +3,7 @@
 //! name, Path, Domain and flags exactly (a removal that differs in any of them removes nothing).
 
 use core::fmt;
+use std::sync::Arc;
 
 use time::{Month, OffsetDateTime, UtcOffset, Weekday};
 
@@ -31,12 +32,13 @@ use crate::session::SessionMeta;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
-    name: String,
+    /// Shared with the settings for the single cookie; a chunk's own name otherwise.
+    name: Arc<str>,
     value: String,
     /// `None`: a browser-session cookie. `Some((max_age, expires))` otherwise.
     expiry: Option<(u64, OffsetDateTime)>,
-    path: String,
-    domain: Option<String>,
+    path: Arc<str>,
+    domain: Option<Arc<str>>,
     secure: bool,
     same_site: SameSite,
 }
@@ -258,16 +260,16 @@ impl CookieSettings {
         let mut out = Vec::new();
         if size::fits(base_len, token.len()) {
             // The token moves into the cookie: no copy.
-            out.push(self.cookie(self.name().to_owned(), token, expiry));
+            out.push(self.cookie(self.shared_name(), token, expiry));
             self.push_chunk_removals(&mut out, present, 0);
         } else {
             let values = chunk::split(&token, base_len, self.max_chunks()).ok_or(too_long)?;
             let count = values.len();
             for (index, value) in values.into_iter().enumerate() {
-                out.push(self.cookie(chunk::chunk_name(self.name(), index), value, expiry));
+                out.push(self.cookie(chunk::chunk_name(self.name(), index).into(), value, expiry));
             }
             if present.single() {
-                out.push(self.removal(self.name().to_owned()));
+                out.push(self.removal(self.shared_name()));
             }
             self.push_chunk_removals(&mut out, present, count);
         }
@@ -277,7 +279,7 @@ impl CookieSettings {
     /// Removal cookies (logout): the single cookie always, and every chunk the request carried.
     /// Each carries exactly the live cookie's name, Path, Domain, Secure, HttpOnly and SameSite.
     pub(crate) fn removal_cookies(&self, present: Present) -> SetCookies {
-        let mut out = vec![self.removal(self.name().to_owned())];
+        let mut out = vec![self.removal(self.shared_name())];
         self.push_chunk_removals(&mut out, present, 0);
         SetCookies(out)
     }
@@ -288,7 +290,7 @@ impl CookieSettings {
     pub(crate) fn cleanup_cookies(&self, present: Present) -> SetCookies {
         let mut out = Vec::new();
         if present.single() {
-            out.push(self.removal(self.name().to_owned()));
+            out.push(self.removal(self.shared_name()));
         }
         self.push_chunk_removals(&mut out, present, 0);
         SetCookies(out)
@@ -298,14 +300,14 @@ impl CookieSettings {
     fn push_chunk_removals(&self, out: &mut Vec<SetCookie>, present: Present, from: usize) {
         for index in from..usize::from(chunk::MAX_CHUNKS) {
             if present.chunk(index) {
-                out.push(self.removal(chunk::chunk_name(self.name(), index)));
+                out.push(self.removal(chunk::chunk_name(self.name(), index).into()));
             }
         }
     }
 
     fn cookie(
         &self,
-        name: String,
+        name: Arc<str>,
         value: String,
         expiry: Option<(u64, OffsetDateTime)>,
     ) -> SetCookie {
@@ -313,14 +315,14 @@ impl CookieSettings {
             name,
             value,
             expiry,
-            path: self.path().to_owned(),
-            domain: self.domain().map(str::to_owned),
+            path: self.shared_path(),
+            domain: self.shared_domain(),
             secure: self.secure(),
             same_site: self.same_site(),
         }
     }
 
-    fn removal(&self, name: String) -> SetCookie {
+    fn removal(&self, name: Arc<str>) -> SetCookie {
         self.cookie(name, String::new(), Some((0, OffsetDateTime::UNIX_EPOCH)))
     }
 }

@@ -1,6 +1,8 @@
 //! Cookie settings with secure defaults, checked once when built: the name and its prefix, Path,
 //! Domain, Secure, HttpOnly, SameSite and the chunk limit.
 
+use std::sync::Arc;
+
 use core::fmt;
 
 use crate::config::{Config, ConfigBuilder};
@@ -88,9 +90,10 @@ impl fmt::Display for SameSite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CookieSettings {
-    name: String,
-    path: String,
-    domain: Option<String>,
+    // Shared with every `SetCookie` rendered from these settings (a reference count, no copy).
+    name: Arc<str>,
+    path: Arc<str>,
+    domain: Option<Arc<str>>,
     secure: bool,
     same_site: SameSite,
     max_chunks: u8,
@@ -100,8 +103,8 @@ pub struct CookieSettings {
 impl Default for CookieSettings {
     fn default() -> Self {
         Self {
-            name: DEFAULT_COOKIE_NAME.to_owned(),
-            path: "/".to_owned(),
+            name: DEFAULT_COOKIE_NAME.into(),
+            path: "/".into(),
             domain: None,
             secure: true,
             same_site: SameSite::Lax,
@@ -143,13 +146,30 @@ impl CookieSettings {
     }
 
     /// The `Path` attribute.
+    #[cfg(test)]
     pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// The `Domain` attribute, if any (none: the cookie is host-only).
+    #[cfg(test)]
     pub(crate) fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
+    }
+
+    /// The name, shared (for a `SetCookie`).
+    pub(crate) fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.name)
+    }
+
+    /// The `Path` attribute, shared.
+    pub(crate) fn shared_path(&self) -> Arc<str> {
+        Arc::clone(&self.path)
+    }
+
+    /// The `Domain` attribute, shared.
+    pub(crate) fn shared_domain(&self) -> Option<Arc<str>> {
+        self.domain.clone()
     }
 
     /// Whether the cookie is `Secure` (only in the development mode is it not).
@@ -229,7 +249,7 @@ impl CookieSettings {
     /// ```
     pub fn config_builder(&self) -> ConfigBuilder {
         Config::builder()
-            .purpose(self.name.as_str())
+            .purpose(self.name())
             .max_token_len(self.max_token_len())
     }
 }
@@ -472,9 +492,9 @@ impl CookieSettingsBuilder {
             });
         }
         Ok(CookieSettings {
-            name,
-            path: self.path,
-            domain: self.domain,
+            name: name.into(),
+            path: self.path.into(),
+            domain: self.domain.map(Into::into),
             secure,
             same_site: self.same_site,
             max_chunks: self.max_chunks,
