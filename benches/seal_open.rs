@@ -74,16 +74,6 @@ fn seal_open_sizes(c: &mut Criterion) {
                 .expect("seal")
         })
     });
-    let mut out = String::with_capacity(4096);
-    let opts = SessionOptions::default();
-    seal.bench_function("sealed-session-into-reused-string/small-session", |b| {
-        b.iter(|| {
-            out.clear();
-            sealer
-                .seal_into(black_box(&small), &opts, &mut out)
-                .expect("seal");
-        })
-    });
     seal.finish();
 
     let mut open = c.benchmark_group("open");
@@ -421,27 +411,6 @@ fn extra_ratios() {
                         .seal(black_box(&small), &SessionOptions::default())
                         .expect("seal"),
                 )
-            },
-            rounds,
-        ),
-    );
-    let mut out = String::with_capacity(4096);
-    let opts = SessionOptions::default();
-    row(
-        "seal_into reused String vs seal",
-        common::paired(
-            || {
-                common::keep(
-                    sealer
-                        .seal(black_box(&small), &SessionOptions::default())
-                        .expect("seal"),
-                )
-            },
-            || {
-                out.clear();
-                sealer
-                    .seal_into(black_box(&small), &opts, &mut out)
-                    .expect("seal");
             },
             rounds,
         ),

@@ -22,8 +22,12 @@ pub const EXAMPLE_KEY: &str = "n9Xq2v7YtCkR4mW8pL0sHj3eGfA6bZ1uVxNcTqEoKyI";
 /// A second published example key, used where the docs show a keyring with two keys.
 pub const EXAMPLE_KEY_2: &str = "Q3rT8mVx0LpZs6YhKc2WnB5gJdF9aEuR7iOtMkXqNwA";
 
+/// The fixed key of the `testing` module's test keyring. Published in this source like the
+/// example keys, so refused by every constructor too: only the `testing` module makes it.
+pub(crate) const TEST_KEY: &str = "KbS7f1t8eRdi_Sy4DbSYVihVNWV5sV04h3vZpC-sOPU";
+
 /// The published keys, refused by every constructor.
-const PUBLISHED_KEYS: [&str; 2] = [EXAMPLE_KEY, EXAMPLE_KEY_2];
+const PUBLISHED_KEYS: [&str; 3] = [EXAMPLE_KEY, EXAMPLE_KEY_2, TEST_KEY];
 
 /// The fewest different byte values a key may hold. A uniformly random 32-byte key holds about
 /// 30 (fewer than 8 with probability below 2^-100); fewer than 8 means a pattern or a repeated
@@ -66,7 +70,7 @@ impl MasterKey {
     /// # Example
     /// ```
     /// let key = sealed_session::MasterKey::generate()?;
-    /// assert_eq!(key.len(), 32);
+    /// assert_eq!(key.to_base64url().len(), 43); // 32 bytes
     /// # Ok::<(), sealed_session::KeyError>(())
     /// ```
     pub fn generate() -> Result<Self, KeyError> {
@@ -104,7 +108,7 @@ impl MasterKey {
     /// use sealed_session::MasterKey;
     /// let text = MasterKey::generate()?.to_base64url();
     /// let key = MasterKey::from_text(&text)?;
-    /// assert_eq!(key.len(), 32);
+    /// assert_eq!(key.to_base64url().len(), 43); // 32 bytes
     /// // The documentation's own example key is refused.
     /// assert!(MasterKey::from_text(sealed_session::EXAMPLE_KEY).is_err());
     /// # Ok::<(), sealed_session::KeyError>(())
@@ -168,17 +172,11 @@ impl MasterKey {
         Ok(Self { bytes })
     }
 
-    /// The key's length in bytes.
-    ///
-    /// # Example
-    /// ```
-    /// assert_eq!(sealed_session::MasterKey::generate()?.len(), 32);
-    /// # Ok::<(), sealed_session::KeyError>(())
-    /// ```
-    #[must_use]
-    #[allow(clippy::len_without_is_empty, reason = "a key is never empty")]
-    pub fn len(&self) -> usize {
-        self.bytes.len()
+    /// The published test key, past the refusal every public constructor applies (the
+    /// `testing` module decides whether to allow it). `None` cannot happen: the text is valid.
+    #[cfg(feature = "testing")]
+    pub(crate) fn published_test_key() -> Option<Self> {
+        encoding::decode_key_text(TEST_KEY).map(|bytes| Self { bytes })
     }
 
     /// The key as unpadded base64url text, for storing a generated key in a secret manager.
@@ -328,6 +326,10 @@ mod tests {
         ));
         assert!(matches!(
             MasterKey::from_text(EXAMPLE_KEY_2),
+            Err(KeyError::Published { .. })
+        ));
+        assert!(matches!(
+            MasterKey::from_text(TEST_KEY),
             Err(KeyError::Published { .. })
         ));
         assert!(matches!(

@@ -32,14 +32,19 @@ mod format; // header layout, bytes only
 mod integrations; // thin adapters: the cookie crate, http, axum
 mod keyring; // primary and open-only keys, and the O(1) lookup by id
 mod keys; // master keys: parsing, checks, zeroizing
-mod lifecycle; // new, renew, reissue -> claims; what an opened token's metadata says
+mod lifecycle; // new, renew, reissue: the rules that make their claims, and the seal methods
+mod observe; // the observer hook: one event per operation, no secret in any
 mod payload; // postcard decoding of the authenticated payload
+#[cfg(feature = "redis")]
+pub mod revocation; // fleet-wide revocation: an in-memory replica that follows Redis
 mod scratch; // per-thread buffer so seal/open do not allocate
-mod sealer; // the public handle: keys, config, clock, hooks, hot reload
-mod session; // options in, metadata out
+mod sealer; // the public handle: keys, config, clock, hooks, hot reload; open
+mod session; // options in, metadata out (and how the metadata follows from the claims)
 mod size; // token length arithmetic, independent of the clock
+#[cfg(feature = "testing")]
+pub mod testing; // helpers for the application's own tests: test keys, forged Cookie headers
 mod token; // the AEAD pipeline in the spec's order: the only caller of the AEAD
-mod unix_time; // OffsetDateTime <-> unix seconds
+mod unix_time; // unix seconds -> OffsetDateTime, for the metadata accessors
 mod unverified; // the clear-text header, read without a key, trusted for nothing
 mod varint; // canonical LEB128
 
@@ -62,10 +67,15 @@ pub use cookie_layer::{
 pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
 #[cfg(feature = "axum")]
 pub use integrations::axum;
+#[cfg(feature = "metrics")]
+pub use integrations::metrics_observer::MetricsObserver;
 #[cfg(feature = "tower")]
 pub use integrations::tower;
+#[cfg(feature = "tracing")]
+pub use integrations::tracing_observer::TracingObserver;
 pub use keyring::Keyring;
 pub use keys::{EXAMPLE_KEY, EXAMPLE_KEY_2, MasterKey};
+pub use observe::{Event, Observer};
 pub use sealer::Sealer;
 pub use session::{Opened, Revocation, SessionId, SessionMeta, SessionOptions};
 pub use unverified::UnverifiedToken;

@@ -7,6 +7,7 @@ use crate::claims::{Claims, SESSION_ID_LEN};
 use crate::config::Config;
 use crate::error::SealError;
 use crate::format::RANDOM_LEN;
+use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{self, SessionMeta, SessionOptions};
 use crate::token;
@@ -121,31 +122,6 @@ impl Sealer {
         self.seal_string(value, Lineage::New(options))
     }
 
-    /// [`Sealer::seal`], appending the token to `out`. With a reused `out` whose capacity
-    /// suffices, this makes no heap allocation at all.
-    ///
-    /// # Errors
-    /// As [`Sealer::seal`]; on error `out` is left as it was.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let mut buf = String::with_capacity(256);
-    /// sealer.seal_into(&1u8, &SessionOptions::default(), &mut buf)?;
-    /// assert!(sealer.open::<u8>(&buf).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_into<T: Serialize + ?Sized>(
-        &self,
-        value: &T,
-        options: &SessionOptions,
-        out: &mut String,
-    ) -> Result<(), SealError> {
-        self.seal_lineage(value, Lineage::New(options), out)
-            .map(|_| ())
-    }
-
     /// Re-seals an opened session now: same session start, absolute deadline, id, generation and
     /// profile; new seal time (so a new idle deadline), current primary key and epoch. `value`
     /// may be the same session or a changed one.
@@ -210,14 +186,19 @@ impl Sealer {
         Ok((out, meta, now))
     }
 
+    /// A seal of the core API, told to the observer (the cookie layer tells its own writes, with
+    /// the cookies it rendered).
     fn seal_string<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        self.seal_lineage(value, lineage, &mut out)?;
-        Ok(out)
+        let result = self.seal_lineage(value, lineage, &mut out).map(|_| ());
+        let len = out.len();
+        self.observer()
+            .notify(|| Event::sealed(lineage, result, len, 0));
+        result.map(|()| out)
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the

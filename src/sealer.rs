@@ -1,6 +1,6 @@
 //! The public handle: keys, config, clock and hooks, swapped at run time (hot reload), and the
 //! opening and size questions asked of it. Sealing (new, renew, reissue) is in `lifecycle`; the
-//! AEAD pipeline in `token`; length arithmetic in `size`.
+//! observer hook in `observe`; the AEAD pipeline in `token`; length arithmetic in `size`.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,6 +13,7 @@ use crate::clock::{self, Clock, SystemClock};
 use crate::config::Config;
 use crate::error::OpenError;
 use crate::keyring::{KeyTable, Keyring};
+use crate::observe::ObserverSlot;
 use crate::payload;
 use crate::session::{self, Opened, Revocation, SessionOptions};
 use crate::size;
@@ -44,6 +45,7 @@ struct Inner {
     /// Whether a revocation hook is set: an open without one skips loading it (an `ArcSwap` load
     /// and release cost about as much as the clock read).
     has_revocation: AtomicBool,
+    observer: ObserverSlot,
     /// The config's maximum token length, readable without loading the state: a refusal of an
     /// over-long input touches nothing else, allocates nothing, and returns at once.
     max_token_len: AtomicUsize,
@@ -93,6 +95,7 @@ impl Sealer {
                 writer: Mutex::new(()),
                 revocation: ArcSwapOption::empty(),
                 has_revocation: AtomicBool::new(false),
+                observer: ObserverSlot::empty(),
                 clock: Arc::new(SystemClock),
             }),
         }
@@ -101,7 +104,7 @@ impl Sealer {
     /// This sealer reading time from `clock` instead of the system clock: a
     /// [`ManualClock`](crate::clock::ManualClock) in tests, or the application's own time source.
     /// Call it when building the sealer. Called on a sealer that has clones, it returns a separate
-    /// sealer with the same keys, config and hook: the clones keep their clock, and later
+    /// sealer with the same keys, config and hooks: the clones keep their clock, and later
     /// replacements of keys or config no longer reach across.
     ///
     /// # Example
@@ -127,6 +130,7 @@ impl Sealer {
                 writer: Mutex::new(()),
                 revocation: ArcSwapOption::new(shared.revocation.load_full()),
                 has_revocation: AtomicBool::new(shared.has_revocation.load(Ordering::Acquire)),
+                observer: shared.observer.copy(),
                 max_token_len: AtomicUsize::new(shared.max_token_len.load(Ordering::Relaxed)),
                 clock,
             },
@@ -312,6 +316,10 @@ impl Sealer {
         clock::unsigned(self.inner.clock.unix_seconds())
     }
 
+    pub(crate) fn observer(&self) -> &ObserverSlot {
+        &self.inner.observer
+    }
+
     /// The keys and config in force, for one operation.
     pub(crate) fn state(&self) -> Guard<Arc<State>> {
         self.inner.state.load()
@@ -322,8 +330,9 @@ impl Sealer {
         f(&self.inner.state.load().config)
     }
 
-    /// Every open: the length cap, then the pipeline, then the revocation hook and `decode`.
-    fn open_with<R>(
+    /// The length cap, then the pipeline, then the revocation hook and `decode` (every open goes
+    /// through `open_with`, in `observe`, which tells the observer).
+    pub(crate) fn open_checked<R>(
         &self,
         token: &[u8],
         check_schema: bool,

@@ -121,6 +121,9 @@ pub struct SessionMeta {
     pub(crate) sealed_at_secs: u64,
     pub(crate) absolute_deadline_secs: u64,
     pub(crate) idle_deadline_secs: u64,
+    /// When the token was opened (or sealed, for the metadata of a token just made), by the
+    /// sealer's clock: the "now" of [`SessionMeta::authenticated_within`].
+    pub(crate) opened_at_secs: u64,
     pub(crate) key_id: u8,
     pub(crate) epoch: u64,
     pub(crate) generation: u64,
@@ -301,6 +304,37 @@ impl SessionMeta {
         unix_time::from_secs(self.session_start_secs)
     }
 
+    /// Whether the user authenticated at most `within` before this token was opened: the step-up
+    /// check before a sensitive action (change a password, pay, delete the account). The last
+    /// authentication is [`SessionMeta::session_start`]: the login, or the last
+    /// [`Sealer::reissue`](crate::Sealer::reissue). Renewal keeps it, so an active session does
+    /// not count as freshly authenticated; after asking the user to authenticate again (password,
+    /// MFA), reissue the session. "Now" is the instant of the open, read from the sealer's clock.
+    /// A negative `within` is never satisfied; fractions of a second are ignored.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::Duration;
+    /// let clock = ManualClock::at(time::OffsetDateTime::from_unix_timestamp(1_800_000_000)?);
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default())
+    ///     .with_clock(clock.clone());
+    /// let token = sealer.seal(&"alice", &SessionOptions::default())?; // login
+    /// clock.advance(Duration::minutes(20));
+    /// let opened = sealer.open::<String>(&token)?;
+    /// assert!(!opened.meta.authenticated_within(Duration::minutes(15))); // ask again
+    /// // ... the user re-enters the password or an MFA code; then:
+    /// let fresh = sealer.reissue(&opened.session, &opened.meta)?;
+    /// assert!(sealer.open::<String>(&fresh)?.meta.authenticated_within(Duration::minutes(15)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn authenticated_within(&self, within: time::Duration) -> bool {
+        u64::try_from(within.whole_seconds()).is_ok_and(|within| {
+            self.opened_at_secs.saturating_sub(self.session_start_secs) <= within
+        })
+    }
+
     /// When this token was sealed (the last renewal).
     ///
     /// # Example
@@ -371,6 +405,7 @@ pub(crate) fn meta_of(
         sealed_at_secs: claims.sealed_at,
         absolute_deadline_secs: deadlines.absolute,
         idle_deadline_secs: deadlines.idle,
+        opened_at_secs: now,
         key_id,
         epoch,
         generation: claims.generation,
@@ -484,6 +519,40 @@ pub trait Revocation: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn meta_at(start: u64, now: u64) -> SessionMeta {
+        let claims = Claims {
+            persistent: false,
+            sealed_at: start,
+            session_start: start,
+            generation: 0,
+            schema_version: 0,
+            session_id: None,
+        };
+        let meta = sealed_meta(&Config::default(), 1, &claims, start);
+        SessionMeta {
+            opened_at_secs: now,
+            ..meta
+        }
+    }
+
+    #[test]
+    fn authenticated_within_counts_from_the_session_start_to_the_open() {
+        use time::Duration;
+        let start = 1_800_000_000;
+        let at_login = meta_at(start, start);
+        assert!(at_login.authenticated_within(Duration::ZERO));
+        let later = meta_at(start, start + 900);
+        assert!(
+            later.authenticated_within(Duration::seconds(900)),
+            "bound included"
+        );
+        assert!(!later.authenticated_within(Duration::seconds(899)));
+        assert!(!later.authenticated_within(Duration::milliseconds(899_999)));
+        assert!(!at_login.authenticated_within(Duration::seconds(-1)));
+        // A clock behind the one that started the session: no negative age.
+        assert!(meta_at(start, start - 5).authenticated_within(Duration::ZERO));
+    }
 
     #[test]
     fn renewal_due_is_one_rule() {

@@ -425,7 +425,7 @@ fn cases() -> Vec<Case> {
         Case::new("trailing-garbage", "four raw bytes appended").mutate(Mutation::ExtendRaw(b"\0\0\0\0")).fail("Authentication"),
         Case::new("padded", "`=` padding appended").mutate(Mutation::Pad).fail("Malformed"),
         Case::new("standard-alphabet", "re-encoded with + and / instead of - and _").mutate(Mutation::StandardAlphabet).fail("Malformed"),
-        Case::new("header-only", "only the 28-byte header").mutate(Mutation::HeaderOnly).fail("Malformed"),
+        Case::new("header-only", "only the 24-byte header").mutate(Mutation::HeaderOnly).fail("Malformed"),
         Case::new("empty", "the empty string").mutate(Mutation::Replace("")).fail("Malformed"),
         Case::new("too-long", "one character over a 100-character limit, refused before decoding")
             .mutate(Mutation::Replace("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))

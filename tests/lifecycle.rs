@@ -322,10 +322,8 @@ fn a_value_that_cannot_be_serialized_is_refused() {
         }
     }
     let s = sealer();
-    let mut out = String::from("kept");
     assert_eq!(
-        s.seal_into(&Unserializable, &SessionOptions::default(), &mut out),
+        s.seal(&Unserializable, &SessionOptions::default()),
         Err(SealError::Serialize)
     );
-    assert_eq!(out, "kept");
 }

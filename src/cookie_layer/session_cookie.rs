@@ -13,6 +13,7 @@ use crate::cookie_layer::render::SetCookies;
 use crate::cookie_layer::settings::CookieSettings;
 use crate::error::{ConfigError, SealError};
 use crate::lifecycle::Lineage;
+use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
@@ -178,15 +179,9 @@ impl SessionCookie {
         let Some(token) = read.token()? else {
             return Ok(None);
         };
-        let sealer = self.bound();
-        let opened = sealer.open_raw(token)?;
-        let expected = sealer.with_config(Config::schema_version);
-        if opened.meta.schema_version() != expected {
-            return Err(LoadError::Open(crate::error::OpenError::SchemaMismatch {
-                found: opened.meta.schema_version(),
-                expected,
-            }));
-        }
+        let opened = self
+            .bound()
+            .open_with(token.as_bytes(), true, |payload| Ok(payload.to_vec()))?;
         Ok(Some(opened))
     }
 
@@ -291,7 +286,10 @@ impl SessionCookie {
     /// ```
     #[must_use]
     pub fn remove(&self, read: &ReadCookies) -> SetCookies {
-        self.settings.removal_cookies(read.present())
+        let set = self.settings.removal_cookies(read.present());
+        let cookies = set.iter().len();
+        self.sealer.observer().notify(|| Event::Remove { cookies });
+        set
     }
 
     /// Removal cookies for exactly the session cookies the request carried (none if it carried
@@ -320,9 +318,24 @@ impl SessionCookie {
         value: &T,
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
-        let (token, meta, now) = self.bound().seal_with_meta(value, lineage)?;
-        self.settings
-            .set_cookies(&token, &meta, now, read.present())
+        let sealer = self.bound();
+        let mut written = (0, 0);
+        let result = sealer
+            .seal_with_meta(value, lineage)
+            .and_then(|(token, meta, now)| {
+                let set = self
+                    .settings
+                    .set_cookies(&token, &meta, now, read.present())?;
+                // The cookies that carry the token, not the removals of stale ones.
+                let chunks = set.iter().filter(|c| !c.value().is_empty()).count();
+                written = (token.len(), chunks);
+                Ok(set)
+            });
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
+        sealer
+            .observer()
+            .notify(|| Event::sealed(lineage, outcome, written.0, written.1));
+        result
     }
 
     /// The sealer's clock, in unix seconds (`None` before 1970).

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod redis_server;
+
 use std::ops::Deref;
 
 use sealed_session::{Config, Keyring, ManualClock, MasterKey, Sealer};
