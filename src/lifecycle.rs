@@ -182,7 +182,10 @@ impl Sealer {
         lineage: Lineage<'_>,
     ) -> Result<(String, SessionMeta, u64), SealError> {
         let mut out = String::new();
-        let (meta, now) = self.seal_lineage(value, lineage, &mut out)?;
+        let (meta, now) =
+            self.seal_lineage(value, lineage, &mut out, |config, id, claims, now| {
+                (session::sealed_meta(config, id, claims, now), now)
+            })?;
         Ok((out, meta, now))
     }
 
@@ -194,7 +197,8 @@ impl Sealer {
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        let result = self.seal_lineage(value, lineage, &mut out).map(|_| ());
+        // No metadata: a plain seal has no use for it.
+        let result = self.seal_lineage(value, lineage, &mut out, |_, _, _, _| ());
         let len = out.len();
         self.observer()
             .notify(|| Event::sealed(lineage, result, len, 0));
@@ -202,21 +206,22 @@ impl Sealer {
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the
-    /// pipeline. Returns the metadata of the new token (cheap: no calendar types) and the time.
-    fn seal_lineage<T: Serialize + ?Sized>(
+    /// pipeline. Returns what `then` makes of the config, the primary key id, the new token's
+    /// claims and the time (the metadata, for callers that want it).
+    fn seal_lineage<T: Serialize + ?Sized, M>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
         out: &mut String,
-    ) -> Result<(SessionMeta, u64), SealError> {
+        then: impl FnOnce(&Config, u8, &Claims, u64) -> M,
+    ) -> Result<M, SealError> {
         let now = self.now().ok_or(SealError::Clock)?;
         let state = self.state();
         let config = &state.config;
         let fresh = Fresh::draw(lineage.mints_id(config))?;
         let claims = claims_for(lineage, now, config, fresh.session_id)?;
         token::seal(&state.keys, config, &claims, value, fresh.random, out)?;
-        let meta = session::sealed_meta(config, state.keys.primary().id, &claims, now);
-        Ok((meta, now))
+        Ok(then(config, state.keys.primary().id, &claims, now))
     }
 }
 
