@@ -29,7 +29,7 @@ mod epoch; // all rotation arithmetic: epochs, the accepted window, recovery fro
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
 mod error; // error enums
 mod format; // header layout, bytes only
-mod integrations; // thin adapters: the cookie crate, http, axum
+mod integrations; // thin adapters: the cookie crate, http, tower, axum, actix-web
 mod keyring; // primary and open-only keys, and the O(1) lookup by id
 mod keys; // master keys: parsing, checks, zeroizing
 mod lifecycle; // new, renew, reissue: the rules that make their claims, and the seal methods
@@ -65,6 +65,8 @@ pub use cookie_layer::{
     SetCookie, SetCookies,
 };
 pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
+#[cfg(feature = "actix-web")]
+pub use integrations::actix;
 #[cfg(feature = "axum")]
 pub use integrations::axum;
 #[cfg(feature = "metrics")]

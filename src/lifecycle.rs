@@ -10,6 +10,7 @@ use crate::format::RANDOM_LEN;
 use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{self, SessionMeta, SessionOptions};
+use crate::size;
 use crate::token;
 
 /// How the claims of a new token relate to an earlier one.
@@ -21,6 +22,40 @@ pub(crate) enum Lineage<'a> {
     Renew(&'a SessionMeta),
     /// A fresh session carrying the old one's profile and generation (privilege change).
     Reissue(&'a SessionMeta),
+}
+
+impl Lineage<'_> {
+    /// The observer event of a seal with this lineage: `token_len` and `chunks` count only when it
+    /// succeeded.
+    pub(crate) fn event(
+        self,
+        result: Result<(), SealError>,
+        token_len: usize,
+        chunks: usize,
+    ) -> Event {
+        let (token_len, chunks) = if result.is_ok() {
+            (token_len, chunks)
+        } else {
+            (0, 0)
+        };
+        match self {
+            Lineage::New(_) => Event::Seal {
+                result,
+                token_len,
+                chunks,
+            },
+            Lineage::Renew(_) => Event::Renew {
+                result,
+                token_len,
+                chunks,
+            },
+            Lineage::Reissue(_) => Event::Reissue {
+                result,
+                token_len,
+                chunks,
+            },
+        }
+    }
 }
 
 impl Lineage<'_> {
@@ -96,6 +131,45 @@ pub(crate) fn claims_for(
 }
 
 impl Sealer {
+    /// The longest token (in characters) a payload of `payload_len` postcard bytes can give with
+    /// these options under this config, over every time of day: exact for the largest seal
+    /// offset and session age the config allows, so every such token is at most this long and
+    /// some reach it. [`Sealer::seal`] refuses exactly when this exceeds the config's
+    /// `max_token_len`.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let opts = SessionOptions::default();
+    /// let token = sealer.seal(&vec![7u8; 60], &opts)?; // 61 bytes of postcard
+    /// assert!(token.len() <= sealer.sealed_len(61, &opts));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn sealed_len(&self, payload_len: usize, options: &SessionOptions) -> usize {
+        self.with_config(|config| size::sealed_len(config, payload_len, options))
+    }
+
+    /// The largest postcard payload [`Sealer::seal`] accepts with these options, at any time of
+    /// day: the config's `max_token_len` less the worst-case overhead. `None` when not even an
+    /// empty payload fits.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let opts = SessionOptions::default();
+    /// let n = sealer.max_payload_len(&opts).expect("the default config has room");
+    /// assert!(sealer.sealed_len(n, &opts) <= 4096);
+    /// assert!(sealer.sealed_len(n + 1, &opts) > 4096);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn max_payload_len(&self, options: &SessionOptions) -> Option<usize> {
+        self.with_config(|config| size::payload_room(config, config.max_token_len, options))
+    }
+
     /// Seals `value` as a new session (login), now: new session start and, where enabled, a new
     /// session id; `options` picks the profile ("remember me") and the generation. The size limit
     /// never depends on the time of day: a session is refused if its token could exceed the
@@ -200,8 +274,7 @@ impl Sealer {
         // No metadata: a plain seal has no use for it.
         let result = self.seal_lineage(value, lineage, &mut out, |_, _, _, _| ());
         let len = out.len();
-        self.observer()
-            .notify(|| Event::sealed(lineage, result, len, 0));
+        self.observer().notify(|| lineage.event(result, len, 0));
         result.map(|()| out)
     }
 

@@ -13,31 +13,22 @@
 //! `APP_INSECURE_DEV_COOKIES=1` (plain-http development cookies, for a host name other than
 //! localhost; debug builds only: a release build refuses to start with it).
 //!
-//! The router sits behind `sealed_session::tower::SessionLayer`: the pages that only read the
+//! The pages are in `examples/common` (the actix app serves the same ones). The router sits
+//! behind `sealed_session::tower::SessionLayer`: the pages that only read the
 //! session (`/`, `/private`, `/whoami`) have no session code, and the layer renews their sessions
 //! when due and removes dead cookies.
 
 mod app;
+#[path = "../common/mod.rs"]
+mod common;
 
 use std::error::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let config = app::AppConfig::from_env()?;
-    let keyring = app::keyring_from_env()?;
-    let cookies = config.session_cookie(keyring)?;
-    if let Some(warning) = cookies.settings().dev_mode_warning() {
-        eprintln!("\n!!! {warning}\n");
-    }
-    let addr = std::env::var("APP_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!(
-        "sealed-session demo on http://{} (cookie {}, idle timeout {} s, up to {} chunks)",
-        listener.local_addr()?,
-        cookies.settings().name(),
-        config.idle.as_secs(),
-        config.max_chunks,
-    );
-    axum::serve(listener, app::router(cookies)).await?;
+    let start = common::Startup::from_env()?;
+    let listener = tokio::net::TcpListener::bind(&start.addr).await?;
+    println!("{}", start.banner("axum", listener.local_addr()?));
+    axum::serve(listener, app::router(start.cookies)).await?;
     Ok(())
 }

@@ -256,7 +256,7 @@ impl CookieSettings {
 
     /// Removal cookies for exactly what the request carried, without setting anything: for a
     /// request whose cookie did not open (tampered, expired), so the browser stops sending it.
-    #[cfg(any(test, feature = "tower"))]
+    #[cfg(any(test, feature = "tower", feature = "actix-web"))]
     pub(crate) fn cleanup_cookies(&self, present: Present) -> SetCookies {
         let mut out = Vec::new();
         if present.single() {

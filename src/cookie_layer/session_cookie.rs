@@ -171,7 +171,7 @@ impl SessionCookie {
 
     /// Opens the session a request carried as its authenticated payload bytes, refusing another
     /// schema version as [`SessionCookie::open`] does (the tower layer: it needs no `T`).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn open_bytes(
         &self,
         read: &ReadCookies,
@@ -294,14 +294,14 @@ impl SessionCookie {
 
     /// Removal cookies for exactly the session cookies the request carried (none if it carried
     /// none): for cookies that gave no session.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn cleanup(&self, read: &ReadCookies) -> SetCookies {
         self.settings.cleanup_cookies(read.present())
     }
 
     /// Re-seals the authenticated payload bytes of an open session as they are (the tower layer's
     /// renewal: it needs no `T`).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn renew_bytes(
         &self,
         read: &ReadCookies,
@@ -334,12 +334,12 @@ impl SessionCookie {
         let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
         sealer
             .observer()
-            .notify(|| Event::sealed(lineage, outcome, written.0, written.1));
+            .notify(|| lineage.event(outcome, written.0, written.1));
         result
     }
 
     /// The sealer's clock, in unix seconds (`None` before 1970).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn now(&self) -> Option<u64> {
         self.sealer.now()
     }
@@ -347,10 +347,10 @@ impl SessionCookie {
 
 /// Payload bytes that serialize as themselves: postcard writes a tuple's elements one after
 /// another without a length, and a `u8` as one byte.
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix-web"))]
 struct RawPayload<'a>(&'a [u8]);
 
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix-web"))]
 impl Serialize for RawPayload<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple as _;
@@ -575,7 +575,7 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     #[test]
     #[cfg_attr(
         miri,
@@ -598,7 +598,7 @@ mod tests {
         assert_eq!(renewed.meta.session_start(), raw.meta.session_start());
     }
 
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
     #[test]
     #[cfg_attr(
         miri,

@@ -38,38 +38,12 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cookie_layer::LoadError;
 use crate::error::SealError;
-use crate::integrations::tower::SessionHandle;
-use crate::session::{SessionMeta, SessionOptions};
-
-/// The session a request carried, decoded as `T`, and the verbs that write it. Needs the
-/// [`SessionLayer`](crate::tower::SessionLayer); without it, extraction answers a 500 (a
-/// deployment error, never caused by the client).
-///
-/// # Example
-/// ```
-/// use sealed_session::axum::Session;
-///
-/// async fn page(session: Session<String>) -> String {
-///     if let Some(e) = session.error() {
-///         eprintln!("session cookie refused: {e}"); // log the kind, never the value
-///     }
-///     match session.get() {
-///         Some(user) => format!("hello {user}"),
-///         None => "signed out".to_string(),
-///     }
-/// }
-/// ```
-#[derive(Debug)]
-pub struct Session<T> {
-    handle: SessionHandle,
-    value: Option<T>,
-    error: Option<LoadError>,
-}
+use crate::integrations::extract::SEAL_FAILED_TEXT;
+pub use crate::integrations::extract::Session;
+use crate::integrations::handle::SessionHandle;
 
 impl<S, T> FromRequestParts<S> for Session<T>
 where
@@ -84,161 +58,7 @@ where
             .get::<SessionHandle>()
             .cloned()
             .ok_or((StatusCode::INTERNAL_SERVER_ERROR, "internal server error"))?;
-        let (value, error) = match handle.get::<T>() {
-            Ok(value) => (value, None),
-            Err(e) => {
-                // A payload that is not a `T` is no session: the layer then removes its cookie
-                // instead of renewing it.
-                handle.refuse_payload(e);
-                (None, Some(e))
-            }
-        };
-        Ok(Self {
-            handle,
-            value,
-            error,
-        })
-    }
-}
-
-impl<T> Session<T> {
-    /// The session value, if a session opened.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// fn user(session: &Session<String>) -> &str {
-    ///     session.get().map_or("anonymous", String::as_str)
-    /// }
-    /// ```
-    #[must_use]
-    pub fn get(&self) -> Option<&T> {
-        self.value.as_ref()
-    }
-
-    /// Moves the session value out (to change it and [`renew`](Session::renew) it without a
-    /// clone); [`Session::get`] gives `None` afterwards. The session stays open.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// fn bump(mut session: Session<Vec<u32>>) -> Result<(), sealed_session::SealError> {
-    ///     let mut items = session.take().unwrap_or_default();
-    ///     items.push(1);
-    ///     session.renew(&items)
-    /// }
-    /// ```
-    pub fn take(&mut self) -> Option<T> {
-        self.value.take()
-    }
-
-    /// The open session's metadata (deadlines, renewal hint, session id).
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// fn persistent(session: &Session<String>) -> bool {
-    ///     session.meta().is_some_and(|m| m.is_persistent())
-    /// }
-    /// ```
-    #[must_use]
-    pub fn meta(&self) -> Option<SessionMeta> {
-        self.handle.meta()
-    }
-
-    /// Why session cookies that came gave no session: log it (it never holds the value).
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// use sealed_session::LogLevel;
-    /// fn log(session: &Session<String>) {
-    ///     if let Some(e) = session.error().filter(|e| e.log_level() >= LogLevel::Warn) {
-    ///         eprintln!("suspicious session cookie: {e}");
-    ///     }
-    /// }
-    /// ```
-    #[must_use]
-    pub fn error(&self) -> Option<LoadError> {
-        self.error
-    }
-
-    /// Starts a new session (login): fresh start and id, so nothing of a session the client had
-    /// before carries over; stale cookies are removed.
-    ///
-    /// # Errors
-    /// A [`SealError`] (it is a response: a 500 with a fixed text).
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// # use sealed_session::{SessionOptions, SealError};
-    /// async fn login(session: Session<String>) -> Result<&'static str, SealError> {
-    ///     let remember_me = SessionOptions::default().persistent(true);
-    ///     session.seal(&"alice".to_string(), &remember_me)?;
-    ///     Ok("welcome")
-    /// }
-    /// ```
-    pub fn seal<V: Serialize + ?Sized>(
-        &self,
-        value: &V,
-        options: &SessionOptions,
-    ) -> Result<(), SealError> {
-        self.handle.seal(value, options)
-    }
-
-    /// Stores `value` in the open session (same start and deadlines, new idle deadline).
-    ///
-    /// # Errors
-    /// [`SealError::NoSession`] if no session is open: a write never logs anyone in (use
-    /// [`Session::seal`]). Otherwise a [`SealError`], notably a session too large for the
-    /// cookies.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// # use sealed_session::SealError;
-    /// async fn rename(session: Session<String>) -> Result<(), SealError> {
-    ///     session.renew(&"bob".to_string())
-    /// }
-    /// ```
-    pub fn renew<V: Serialize + ?Sized>(&self, value: &V) -> Result<(), SealError> {
-        self.handle.renew(value)
-    }
-
-    /// Starts a fresh session from the open one after a privilege change (new start and id, same
-    /// profile and generation).
-    ///
-    /// # Errors
-    /// [`SealError::NoSession`] if no session is open (an anonymous request gets no session, let
-    /// alone a privileged one), or another [`SealError`].
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// # use sealed_session::SealError;
-    /// async fn sudo(mut session: Session<(String, bool)>) -> Result<(), SealError> {
-    ///     let Some((user, _)) = session.take() else { return Err(SealError::NoSession) };
-    ///     session.reissue(&(user, true))
-    /// }
-    /// ```
-    pub fn reissue<V: Serialize + ?Sized>(&self, value: &V) -> Result<(), SealError> {
-        self.handle.reissue(value)
-    }
-
-    /// Ends the session (logout): removal cookies matching the live cookie's name, Path, Domain
-    /// and flags.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::axum::Session;
-    /// async fn logout(session: Session<String>) -> &'static str {
-    ///     session.remove();
-    ///     "bye"
-    /// }
-    /// ```
-    pub fn remove(&self) {
-        self.handle.remove();
+        Ok(Self::from_handle(handle))
     }
 }
 
@@ -246,11 +66,7 @@ impl IntoResponse for SealError {
     /// A `500 Internal Server Error` with a fixed text (no detail reaches the client: log the
     /// error itself); no cookie is set, so the client keeps the session it had.
     fn into_response(self) -> Response {
-        let mut res = (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not store the session\n",
-        )
-            .into_response();
+        let mut res = (StatusCode::INTERNAL_SERVER_ERROR, SEAL_FAILED_TEXT).into_response();
         res.headers_mut().insert(
             CONTENT_TYPE,
             http::HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -268,46 +84,13 @@ mod tests {
     use http::{Request, StatusCode};
     use tower_service::Service as _;
 
-    use super::Session;
+    use super::{Session, SessionHandle};
+    use crate::integrations::fixtures::{T0, at, clocked, key, pair};
     use crate::tower::SessionLayer;
-    use crate::{
-        CookieSettings, Keyring, Lifetimes, ManualClock, MasterKey, SealError, Sealer,
-        SessionCookie, SessionOptions,
-    };
-
-    /// 2027-01-15 08:00:00 UTC.
-    const T0: i64 = 1_800_000_000;
-
-    fn at(secs: i64) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
-    }
+    use crate::{CookieSettings, Keyring, ManualClock, SealError, SessionCookie, SessionOptions};
 
     fn cookies(settings: CookieSettings) -> SessionCookie {
         clocked(settings, &ManualClock::at(at(T0)))
-    }
-
-    /// Idle 1 h, absolute 3 h, renewal after 50 %, leeway 60 s, on `clock`.
-    fn clocked(settings: CookieSettings, clock: &ManualClock) -> SessionCookie {
-        let lifetimes = Lifetimes::new(
-            std::time::Duration::from_secs(3 * 3600),
-            std::time::Duration::from_secs(3600),
-        );
-        let config = settings
-            .config_builder()
-            .browser_session(lifetimes)
-            .renew_after_percent(50)
-            .build()
-            .unwrap();
-        let sealer = Sealer::new(Keyring::new(1, key(1)), config).with_clock(clock.clone());
-        SessionCookie::new(sealer, settings).unwrap()
-    }
-
-    /// A fixed key per label.
-    fn key(label: u8) -> MasterKey {
-        let bytes: Vec<u8> = (0u8..32)
-            .map(|i| i.wrapping_mul(73).wrapping_add(label.wrapping_mul(29)) ^ 0x5a)
-            .collect();
-        MasterKey::from_bytes(&bytes).unwrap()
     }
 
     /// The `reissue` example of the adapter's first release, as written: it read an absent
@@ -379,11 +162,6 @@ mod tests {
                 body: String::from_utf8(body.to_vec()).unwrap(),
             }
         })
-    }
-
-    /// The `name=value` part of a Set-Cookie header.
-    fn pair(set_cookie: &str) -> &str {
-        set_cookie.split(';').next().unwrap()
     }
 
     #[test]
@@ -648,10 +426,8 @@ mod tests {
         let handle_debug = {
             let mut headers = http::HeaderMap::new();
             headers.insert(COOKIE, format!("__Host-session={token}").parse().unwrap());
-            format!(
-                "{:?}",
-                crate::tower::SessionHandle::open_for_test(&c, &headers)
-            )
+            let read = c.settings().read_headers(&headers);
+            format!("{:?}", SessionHandle::open(&c, read))
         };
         for shown in [format!("{set:?}"), handle_debug] {
             assert!(!shown.contains(&token), "{shown}");

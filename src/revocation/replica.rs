@@ -421,10 +421,11 @@ impl RevocationReplica {
     }
 
     /// Under [`StalePolicy::Refuse`]: the replica is older than allowed.
-    fn too_stale(&self) -> bool {
+    /// Under [`StalePolicy::Refuse`], whether the replica is older than its bound at `now`.
+    fn too_stale(&self, now: i64) -> bool {
         self.refuse_after.is_some_and(|after| {
             let last = self.last_sync.load(Ordering::Acquire);
-            last == i64::MIN || self.clock.unix_seconds().saturating_sub(last) > after
+            last == i64::MIN || now.saturating_sub(last) > after
         })
     }
 
@@ -462,7 +463,9 @@ impl RevocationReplica {
 impl Revocation for RevocationReplica {
     fn is_revoked(&self, meta: &SessionMeta) -> bool {
         let start = i64::try_from(meta.session_start_secs).unwrap_or(i64::MAX);
-        self.too_stale()
+        // The open's own clock reading: no second read of the clock on the hot path.
+        let now = i64::try_from(meta.opened_at_secs).unwrap_or(i64::MAX);
+        self.too_stale(now)
             || start < self.global_before.load(Ordering::Acquire)
             || meta
                 .session_id()
@@ -650,16 +653,22 @@ mod tests {
         let (r, clock) = replica(StalePolicy::Refuse {
             after: Duration::from_secs(30),
         });
-        assert!(r.is_revoked(&meta(T0, None)), "never synced");
+        // The staleness is judged at the open's own clock reading, carried in its metadata.
+        let opened_now = |start: i64| {
+            let mut m = meta(start, None);
+            m.opened_at_secs = u64::try_from(clock.unix_seconds()).unwrap();
+            m
+        };
+        assert!(r.is_revoked(&opened_now(T0)), "never synced");
         r.mark_synced();
-        assert!(!r.is_revoked(&meta(T0, None)));
+        assert!(!r.is_revoked(&opened_now(T0)));
         clock.advance(time::Duration::seconds(30));
-        assert!(!r.is_revoked(&meta(T0, None)));
+        assert!(!r.is_revoked(&opened_now(T0)));
         clock.advance(time::Duration::seconds(1));
-        assert!(r.is_revoked(&meta(T0, None)));
+        assert!(r.is_revoked(&opened_now(T0)));
         assert_eq!(r.staleness(), Some(Duration::from_secs(31)));
         r.mark_synced();
-        assert!(!r.is_revoked(&meta(T0, None)));
+        assert!(!r.is_revoked(&opened_now(T0)));
     }
 
     #[test]

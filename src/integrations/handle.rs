@@ -1,0 +1,307 @@
+//! The request's session, shared by every middleware (the tower layer, the actix-web
+//! middleware): opened once per request, written by the handler through one verb per operation,
+//! and the one decision taken after a handler that did not write (renew when due, remove what is
+//! dead or past its absolute deadline). Framework-neutral: the adapters only read the `Cookie`
+//! headers into a [`ReadCookies`] and append what [`SessionHandle::finish`] returns.
+
+use core::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::cookie_layer::{LoadError, ReadCookies, SessionCookie, SetCookies};
+use crate::error::SealError;
+use crate::session::{Opened, SessionMeta, SessionOptions};
+
+/// What a handler writes, recorded for the middleware.
+enum Written {
+    /// The handler did not write: the middleware decides.
+    Nothing,
+    /// The handler's cookies: sent as they are.
+    Cookies(SetCookies),
+}
+
+struct State {
+    cookies: SessionCookie,
+    read: ReadCookies,
+    loaded: Result<Option<Opened<Vec<u8>>>, LoadError>,
+    written: Written,
+}
+
+/// The request's session, opened once by the session middleware (the tower
+/// [`SessionLayer`](crate::tower::SessionLayer) or the actix
+/// [`SessionMiddleware`](crate::actix::SessionMiddleware)) and found in the request's extensions
+/// (axum: `Extension<SessionHandle>`, actix: `web::ReqData<SessionHandle>`). Clones share it.
+/// Reading never fails; writing records the cookies the response will carry (the last write
+/// wins), and the middleware then leaves the session alone. A write made after the handler's
+/// response has gone through the middleware (from a task the handler spawned) is not sent.
+///
+/// # Example
+/// ```
+/// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+/// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+/// fn user(handle: &SessionHandle) -> Option<String> {
+///     handle.get::<String>().ok().flatten()
+/// }
+/// ```
+#[derive(Clone)]
+pub struct SessionHandle(Arc<Mutex<State>>);
+
+impl fmt::Debug for SessionHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SessionHandle")
+            .field("open", &matches!(state.loaded, Ok(Some(_))))
+            .field("error", &state.loaded.as_ref().err())
+            .field("written", &matches!(state.written, Written::Cookies(_)))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionHandle {
+    /// Opens the session the request's cookies carry: once per request, by the middleware.
+    pub(crate) fn open(cookies: &SessionCookie, read: ReadCookies) -> Self {
+        let loaded = cookies.open_bytes(&read);
+        Self(Arc::new(Mutex::new(State {
+            cookies: cookies.clone(),
+            read,
+            loaded,
+            written: Written::Nothing,
+        })))
+    }
+
+    /// The state; a panic in another holder of the lock leaves it usable (every update is one
+    /// assignment).
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The session value decoded as `T`: `Ok(None)` if the request carried no session.
+    ///
+    /// # Errors
+    /// Why the session cookies that came gave no session, or
+    /// [`OpenError::Payload`](crate::OpenError::Payload) if the payload is not a `T`. Either means "no session".
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// fn user(handle: &SessionHandle) -> String {
+    ///     handle.get::<String>().ok().flatten().unwrap_or_else(|| "anonymous".into())
+    /// }
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self) -> Result<Option<T>, LoadError> {
+        match &self.lock().loaded {
+            Ok(Some(opened)) => crate::payload::decode::<T>(&opened.session)
+                .map(Some)
+                .map_err(LoadError::Open),
+            Ok(None) => Ok(None),
+            Err(e) => Err(*e),
+        }
+    }
+
+    /// The open session's metadata (deadlines, renewal hint, session id).
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// fn persistent(handle: &SessionHandle) -> bool {
+    ///     handle.meta().is_some_and(|m| m.is_persistent())
+    /// }
+    /// ```
+    #[must_use]
+    pub fn meta(&self) -> Option<SessionMeta> {
+        match &self.lock().loaded {
+            Ok(Some(opened)) => Some(opened.meta),
+            _ => None,
+        }
+    }
+
+    /// Starts a new session (login): fresh start and id, so nothing of a session the client had
+    /// before carries over; stale cookies are removed.
+    ///
+    /// # Errors
+    /// A [`SealError`]; nothing is sent then, and the middleware leaves the session as it was.
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// use sealed_session::{SealError, SessionOptions};
+    /// fn login(handle: &SessionHandle, user: &str, remember: bool) -> Result<(), SealError> {
+    ///     handle.seal(&user, &SessionOptions::default().persistent(remember))
+    /// }
+    /// ```
+    pub fn seal<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: &SessionOptions,
+    ) -> Result<(), SealError> {
+        let mut state = self.lock();
+        let set = state.cookies.seal(&state.read, value, options)?;
+        state.written = Written::Cookies(set);
+        Ok(())
+    }
+
+    /// Stores `value` in the open session (same start and deadlines, new idle deadline).
+    ///
+    /// # Errors
+    /// [`SealError::NoSession`] if no session is open (a write never starts one: use
+    /// [`SessionHandle::seal`]), or another [`SealError`].
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// fn bump(handle: &SessionHandle) -> Result<(), sealed_session::SealError> {
+    ///     let count = handle.get::<u32>().ok().flatten().unwrap_or(0);
+    ///     handle.renew(&(count + 1))
+    /// }
+    /// ```
+    pub fn renew<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), SealError> {
+        self.write_open(|cookies, read, meta| cookies.renew(read, value, meta))
+    }
+
+    /// Starts a fresh session from the open one after a privilege change (new start and id, same
+    /// profile and generation).
+    ///
+    /// # Errors
+    /// [`SealError::NoSession`] if no session is open, or another [`SealError`].
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// fn promote(handle: &SessionHandle, user: &str) -> Result<(), sealed_session::SealError> {
+    ///     handle.reissue(&(user, true))
+    /// }
+    /// ```
+    pub fn reissue<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), SealError> {
+        self.write_open(|cookies, read, meta| cookies.reissue(read, value, meta))
+    }
+
+    /// Ends the session (logout): removal cookies matching the live cookie's name, Path, Domain
+    /// and flags.
+    ///
+    /// # Example
+    /// ```
+    /// # #[cfg(feature = "tower")] use sealed_session::tower::SessionHandle;
+    /// # #[cfg(not(feature = "tower"))] use sealed_session::actix::SessionHandle;
+    /// fn logout(handle: &SessionHandle) {
+    ///     handle.remove();
+    /// }
+    /// ```
+    pub fn remove(&self) {
+        let mut state = self.lock();
+        let set = state.cookies.remove(&state.read);
+        state.written = Written::Cookies(set);
+    }
+
+    /// Marks the payload as not the handler's type: no session, and the middleware removes the cookie
+    /// instead of renewing it.
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
+    pub(crate) fn refuse_payload(&self, error: LoadError) {
+        let mut state = self.lock();
+        if state.loaded.is_ok() {
+            state.loaded = Err(error);
+        }
+    }
+
+    fn write_open(
+        &self,
+        write: impl FnOnce(&SessionCookie, &ReadCookies, &SessionMeta) -> Result<SetCookies, SealError>,
+    ) -> Result<(), SealError> {
+        let mut state = self.lock();
+        let Ok(Some(opened)) = &state.loaded else {
+            return Err(SealError::NoSession);
+        };
+        let set = write(&state.cookies, &state.read, &opened.meta)?;
+        state.written = Written::Cookies(set);
+        Ok(())
+    }
+
+    /// The cookies the response carries: the handler's, or what the middleware decides. Called
+    /// once per request, after the handler.
+    pub(crate) fn finish(&self) -> SetCookies {
+        let mut state = self.lock();
+        match core::mem::replace(&mut state.written, Written::Nothing) {
+            Written::Cookies(set) => set,
+            Written::Nothing => automatic(&state),
+        }
+    }
+}
+
+/// After a handler that did not write: renew when due, remove what gave no session or is past
+/// its absolute deadline. Never an error: a renewal that fails leaves the cookie as it was.
+fn automatic(state: &State) -> SetCookies {
+    let cookies = &state.cookies;
+    match &state.loaded {
+        Ok(None) => SetCookies::default(),
+        Err(_) => cookies.cleanup(&state.read),
+        Ok(Some(opened)) => {
+            let meta = &opened.meta;
+            let deadline = u64::try_from(meta.absolute_deadline().unix_timestamp()).ok();
+            let past_deadline = match (cookies.now(), deadline) {
+                (Some(now), Some(deadline)) => now >= deadline,
+                // A clock before 1970 cannot renew; leave the cookie as it is.
+                _ => false,
+            };
+            if past_deadline {
+                return cookies.remove(&state.read);
+            }
+            if !meta.renewal_due() {
+                return SetCookies::default();
+            }
+            match cookies.renew_bytes(&state.read, &opened.session, meta) {
+                Ok(set) => set,
+                Err(SealError::Expired) => cookies.remove(&state.read),
+                Err(_) => SetCookies::default(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CookieSettings, Keyring, MasterKey, Sealer};
+
+    fn handle(cookie: &str) -> SessionHandle {
+        let settings = CookieSettings::default();
+        let config = settings.config_builder().build().unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(crate::ManualClock::at(
+                time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+            ));
+        let cookies = SessionCookie::new(sealer, settings).unwrap();
+        let read = cookies.settings().read([cookie.as_bytes()]);
+        SessionHandle::open(&cookies, read)
+    }
+
+    #[test]
+    fn writes_without_an_open_session_start_none() {
+        for cookie in ["theme=dark", "__Host-session=junk"] {
+            let h = handle(cookie);
+            assert_eq!(h.renew(&1u8), Err(SealError::NoSession));
+            assert_eq!(h.reissue(&1u8), Err(SealError::NoSession));
+            assert!(h.meta().is_none());
+            // Nothing was written: the middleware decides (here: remove the junk, or nothing).
+            let sent = h.finish();
+            assert!(sent.iter().all(crate::SetCookie::is_removal), "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_write_wins_and_is_sent_once() {
+        let h = handle("theme=dark");
+        h.seal(&"alice", &SessionOptions::default()).unwrap();
+        h.remove();
+        let sent = h.finish();
+        assert_eq!(sent.iter().len(), 1);
+        assert!(sent.iter().all(crate::SetCookie::is_removal));
+        // After the response, nothing is left to send.
+        assert!(h.finish().iter().len() == 0);
+    }
+}
