@@ -13,6 +13,8 @@
 
 use std::num::NonZeroU64;
 
+use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _, ConstantTimeGreater as _};
+
 use crate::config::Config;
 use crate::epoch::{self, Window};
 use crate::error::OpenError;
@@ -220,28 +222,16 @@ impl Deadlines {
     }
 }
 
-/// 1 when `a > b`, else 0, computed without a branch: the borrow out of `b - a`.
-#[inline(always)]
-fn gt(a: u64, b: u64) -> u64 {
-    u64::from(b.overflowing_sub(a).1)
+/// `a <= b` in constant time.
+fn le(a: u64, b: u64) -> Choice {
+    !a.ct_gt(&b)
 }
 
-/// 1 when `a != b`, else 0, computed without a branch: the top bit of `x | -x` is set exactly
-/// when `x` is not zero.
-#[inline(always)]
-fn ne(a: u64, b: u64) -> u64 {
-    let x = a ^ b;
-    (x | x.wrapping_neg()) >> 63
-}
-
-/// Runs every post-authentication check without a branch, and branches once on the result.
+/// Runs every post-authentication check, combines them with `subtle`, and branches once.
 ///
-/// Every comparison is computed whatever the outcome of the others, as the borrow bit of a
-/// subtraction (or the sign bit of a difference), and each check's failure sets one bit of a
-/// mask, in spec order. The mask passes through an optimisation barrier
-/// (`core::hint::black_box`), so the compiler cannot turn the comparisons into branches; only the
-/// test of the mask, and for a refusal the lowest set bit (first failing check in spec order
-/// wins), decide what is returned. The time taken does not depend on which check failed.
+/// Every comparison is computed whatever the outcome of the others, and the error code is picked
+/// with constant-time selects (first failing check in spec order wins), so the time taken does not
+/// depend on which check failed. Only the final `match` on the code branches.
 pub(crate) fn validate(
     claims: &Claims,
     epoch: u64,
@@ -250,43 +240,45 @@ pub(crate) fn validate(
 ) -> Result<Deadlines, OpenError> {
     let d = Deadlines::of(claims, policy.absolute_lifetime, policy.idle_lifetime);
     let now = policy.now;
-    let leeway = policy.leeway;
+    let now_plus_leeway = now.saturating_add(policy.leeway);
 
-    // 1. epoch window (the header's epoch is authenticated by now) and the seal inside it
-    let epoch_bad = gt(policy.window.lo, epoch)
-        | gt(epoch, policy.window.hi)
-        | (1 ^ gt(policy.period.get(), offset));
-    // 2. absolute expiry
-    let expired = gt(now, d.absolute.saturating_add(leeway));
-    // 3. idle expiry
-    let idle = gt(now, d.idle.saturating_add(leeway));
-    // 4. not from the future
-    let future = gt(claims.sealed_at, now.saturating_add(leeway));
-    // 5. generation floor, 6. global not-before cutoff (on the session start)
-    let revoked = gt(policy.generation_floor, claims.generation)
-        | gt(policy.not_before, claims.session_start);
-    // 7. application schema version
-    let schema = ne(
-        u64::from(claims.schema_version),
-        u64::from(policy.schema_version),
-    );
-    let failed = core::hint::black_box(
-        epoch_bad | (expired << 1) | (idle << 2) | (future << 3) | (revoked << 4) | (schema << 5),
-    );
-    if failed == 0 {
-        return Ok(d);
+    let checks: [(Choice, u8); 7] = [
+        // 1. epoch window (the header's epoch is authenticated by now) and the seal inside it
+        (
+            le(policy.window.lo, epoch)
+                & le(epoch, policy.window.hi)
+                & policy.period.get().ct_gt(&offset),
+            1,
+        ),
+        // 2. absolute expiry
+        (le(now, d.absolute.saturating_add(policy.leeway)), 2),
+        // 3. idle expiry
+        (le(now, d.idle.saturating_add(policy.leeway)), 3),
+        // 4. not from the future
+        (le(claims.sealed_at, now_plus_leeway), 4),
+        // 5. generation floor
+        (le(policy.generation_floor, claims.generation), 5),
+        // 6. global not-before cutoff (on the session start)
+        (le(policy.not_before, claims.session_start), 5),
+        // 7. application schema version
+        (claims.schema_version.ct_eq(&policy.schema_version), 6),
+    ];
+    let mut code = 0u8;
+    for (ok, failure) in checks.iter().rev() {
+        code.conditional_assign(failure, !*ok);
     }
-    Err(match failed.trailing_zeros() {
-        0 => OpenError::RetiredEpoch,
-        1 => OpenError::Expired,
-        2 => OpenError::IdleTimeout,
-        3 => OpenError::FromTheFuture,
-        4 => OpenError::Revoked,
-        _ => OpenError::SchemaMismatch {
+    match code {
+        0 => Ok(d),
+        1 => Err(OpenError::RetiredEpoch),
+        2 => Err(OpenError::Expired),
+        3 => Err(OpenError::IdleTimeout),
+        4 => Err(OpenError::FromTheFuture),
+        5 => Err(OpenError::Revoked),
+        _ => Err(OpenError::SchemaMismatch {
             found: claims.schema_version,
             expected: policy.schema_version,
-        },
-    })
+        }),
+    }
 }
 
 #[cfg(test)]
