@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
@@ -42,13 +43,29 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[inline]
     fn unix_seconds(&self) -> i64 {
-        // Read as seconds directly: no calendar date is built and taken apart again.
-        match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-            Err(before) => {
-                i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| s.saturating_neg())
-            }
+        system_seconds()
+    }
+}
+
+/// The real-time clock's whole seconds. On Linux the coarse clock: the time of the last timer
+/// tick (at most a few milliseconds behind), read from the vDSO without a system call and without
+/// reading the CPU's time-stamp counter.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[inline]
+fn system_seconds() -> i64 {
+    rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse).tv_sec
+}
+
+/// The real-time clock's whole seconds, read as seconds directly: no calendar date is built and
+/// taken apart again.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn system_seconds() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| s.saturating_neg())
         }
     }
 }
@@ -150,5 +167,21 @@ mod tests {
     #[test]
     fn system_clock_is_after_2024() {
         assert!(SystemClock.unix_seconds() > 1_704_067_200);
+    }
+
+    #[test]
+    fn system_clock_agrees_with_the_standard_library() {
+        let std_secs = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+        };
+        let before = std_secs(std::time::SystemTime::now());
+        let ours = SystemClock.unix_seconds();
+        let after = std_secs(std::time::SystemTime::now());
+        // The coarse clock may lag the precise one by a timer tick (milliseconds), so it may
+        // still show the second before `before`.
+        assert!(
+            before - 1 <= ours && ours <= after,
+            "{before} {ours} {after}"
+        );
     }
 }

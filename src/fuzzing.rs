@@ -61,3 +61,10 @@ pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64)
 pub fn read_token(read: &crate::ReadCookies) -> Result<Option<&str>, crate::LoadError> {
     read.token()
 }
+
+/// The length in bytes of an accepted master key (not public API: the key's length is a
+/// property only the fuzz targets check).
+#[must_use]
+pub fn key_len(key: &crate::keys::MasterKey) -> usize {
+    key.byte_len()
+}

@@ -179,6 +179,12 @@ impl MasterKey {
         encoding::decode_key_text(TEST_KEY).map(|bytes| Self { bytes })
     }
 
+    /// The key's length in bytes (for the fuzz targets' invariants).
+    #[cfg(fuzzing)]
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The key as unpadded base64url text, for storing a generated key in a secret manager.
     /// The returned string is zeroized on drop.
     ///

@@ -1,7 +1,6 @@
 //! The session lifecycle: a new session (login), a renewal and a reissue, the rules that turn
 //! each into claims, and the [`Sealer`] methods that seal them.
 
-use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
 use serde::Serialize;
 
 use crate::claims::{Claims, SESSION_ID_LEN};
@@ -11,6 +10,7 @@ use crate::format::RANDOM_LEN;
 use crate::observe::Event;
 use crate::sealer::Sealer;
 use crate::session::{self, SessionMeta, SessionOptions};
+use crate::size;
 use crate::token;
 
 /// How the claims of a new token relate to an earlier one.
@@ -22,6 +22,40 @@ pub(crate) enum Lineage<'a> {
     Renew(&'a SessionMeta),
     /// A fresh session carrying the old one's profile and generation (privilege change).
     Reissue(&'a SessionMeta),
+}
+
+impl Lineage<'_> {
+    /// The observer event of a seal with this lineage: `token_len` and `chunks` count only when it
+    /// succeeded.
+    pub(crate) fn event(
+        self,
+        result: Result<(), SealError>,
+        token_len: usize,
+        chunks: usize,
+    ) -> Event {
+        let (token_len, chunks) = if result.is_ok() {
+            (token_len, chunks)
+        } else {
+            (0, 0)
+        };
+        match self {
+            Lineage::New(_) => Event::Seal {
+                result,
+                token_len,
+                chunks,
+            },
+            Lineage::Renew(_) => Event::Renew {
+                result,
+                token_len,
+                chunks,
+            },
+            Lineage::Reissue(_) => Event::Reissue {
+                result,
+                token_len,
+                chunks,
+            },
+        }
+    }
 }
 
 impl Lineage<'_> {
@@ -40,16 +74,15 @@ pub(crate) struct Fresh {
 }
 
 impl Fresh {
-    /// Draws from the operating system: 20 bytes for the nonce, and 16 more only when a session id
+    /// Draws from the operating system (`getrandom`; SECURITY.md, "Nonce source", says why not a
+    /// faster generator in user space): 20 bytes for the nonce, and 16 more only when a session id
     /// is minted (a login or reissue), so a renewal asks for no more than it needs.
     pub(crate) fn draw(with_session_id: bool) -> Result<Self, SealError> {
         let mut random = [0u8; RANDOM_LEN];
-        OsRng
-            .try_fill_bytes(&mut random)
-            .map_err(|_| SealError::Rng)?;
+        getrandom::fill(&mut random).map_err(|_| SealError::Rng)?;
         let session_id = if with_session_id {
             let mut id = [0u8; SESSION_ID_LEN];
-            OsRng.try_fill_bytes(&mut id).map_err(|_| SealError::Rng)?;
+            getrandom::fill(&mut id).map_err(|_| SealError::Rng)?;
             Some(id)
         } else {
             None
@@ -98,6 +131,45 @@ pub(crate) fn claims_for(
 }
 
 impl Sealer {
+    /// The longest token (in characters) a payload of `payload_len` postcard bytes can give with
+    /// these options under this config, over every time of day: exact for the largest seal
+    /// offset and session age the config allows, so every such token is at most this long and
+    /// some reach it. [`Sealer::seal`] refuses exactly when this exceeds the config's
+    /// `max_token_len`.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let opts = SessionOptions::default();
+    /// let token = sealer.seal(&vec![7u8; 60], &opts)?; // 61 bytes of postcard
+    /// assert!(token.len() <= sealer.sealed_len(61, &opts));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn sealed_len(&self, payload_len: usize, options: &SessionOptions) -> usize {
+        self.with_config(|config| size::sealed_len(config, payload_len, options))
+    }
+
+    /// The largest postcard payload [`Sealer::seal`] accepts with these options, at any time of
+    /// day: the config's `max_token_len` less the worst-case overhead. `None` when not even an
+    /// empty payload fits.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// let opts = SessionOptions::default();
+    /// let n = sealer.max_payload_len(&opts).expect("the default config has room");
+    /// assert!(sealer.sealed_len(n, &opts) <= 4096);
+    /// assert!(sealer.sealed_len(n + 1, &opts) > 4096);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn max_payload_len(&self, options: &SessionOptions) -> Option<usize> {
+        self.with_config(|config| size::payload_room(config, config.max_token_len, options))
+    }
+
     /// Seals `value` as a new session (login), now: new session start and, where enabled, a new
     /// session id; `options` picks the profile ("remember me") and the generation. The size limit
     /// never depends on the time of day: a session is refused if its token could exceed the
@@ -184,7 +256,10 @@ impl Sealer {
         lineage: Lineage<'_>,
     ) -> Result<(String, SessionMeta, u64), SealError> {
         let mut out = String::new();
-        let (meta, now) = self.seal_lineage(value, lineage, &mut out)?;
+        let (meta, now) =
+            self.seal_lineage(value, lineage, &mut out, |config, id, claims, now| {
+                (session::sealed_meta(config, id, claims, now), now)
+            })?;
         Ok((out, meta, now))
     }
 
@@ -196,29 +271,30 @@ impl Sealer {
         lineage: Lineage<'_>,
     ) -> Result<String, SealError> {
         let mut out = String::new();
-        let result = self.seal_lineage(value, lineage, &mut out).map(|_| ());
+        // No metadata: a plain seal has no use for it.
+        let result = self.seal_lineage(value, lineage, &mut out, |_, _, _, _| ());
         let len = out.len();
-        self.observer()
-            .notify(|| Event::sealed(lineage, result, len, 0));
+        self.observer().notify(|| lineage.event(result, len, 0));
         result.map(|()| out)
     }
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the
-    /// pipeline. Returns the metadata of the new token (cheap: no calendar types) and the time.
-    fn seal_lineage<T: Serialize + ?Sized>(
+    /// pipeline. Returns what `then` makes of the config, the primary key id, the new token's
+    /// claims and the time (the metadata, for callers that want it).
+    fn seal_lineage<T: Serialize + ?Sized, M>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
         out: &mut String,
-    ) -> Result<(SessionMeta, u64), SealError> {
+        then: impl FnOnce(&Config, u8, &Claims, u64) -> M,
+    ) -> Result<M, SealError> {
         let now = self.now().ok_or(SealError::Clock)?;
         let state = self.state();
         let config = &state.config;
         let fresh = Fresh::draw(lineage.mints_id(config))?;
         let claims = claims_for(lineage, now, config, fresh.session_id)?;
         token::seal(&state.keys, config, &claims, value, fresh.random, out)?;
-        let meta = session::sealed_meta(config, state.keys.primary().id, &claims, now);
-        Ok((meta, now))
+        Ok(then(config, state.keys.primary().id, &claims, now))
     }
 }
 

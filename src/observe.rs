@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use arc_swap::ArcSwapOption;
 
 use crate::error::{OpenError, SealError};
-use crate::lifecycle::Lineage;
-use crate::sealer::Sealer;
 use crate::session::Opened;
 
 /// Receives an [`Event`] for every operation of the [`Sealer`](crate::Sealer) it is registered
@@ -184,38 +182,6 @@ impl Event {
         }
     }
 
-    /// The event of a seal with this lineage: `token_len` and `chunks` count only when it
-    /// succeeded.
-    pub(crate) fn sealed(
-        lineage: Lineage<'_>,
-        result: Result<(), SealError>,
-        token_len: usize,
-        chunks: usize,
-    ) -> Self {
-        let (token_len, chunks) = if result.is_ok() {
-            (token_len, chunks)
-        } else {
-            (0, 0)
-        };
-        match lineage {
-            Lineage::New(_) => Self::Seal {
-                result,
-                token_len,
-                chunks,
-            },
-            Lineage::Renew(_) => Self::Renew {
-                result,
-                token_len,
-                chunks,
-            },
-            Lineage::Reissue(_) => Self::Reissue {
-                result,
-                token_len,
-                chunks,
-            },
-        }
-    }
-
     /// The event of an open of `token_len` bytes.
     pub(crate) fn opened<R>(result: &Result<Opened<R>, OpenError>, token_len: usize) -> Self {
         match result {
@@ -263,7 +229,7 @@ impl ObserverSlot {
         }
     }
 
-    fn store(&self, observer: Option<Arc<dyn Observer>>) {
+    pub(crate) fn store(&self, observer: Option<Arc<dyn Observer>>) {
         let set = observer.is_some();
         // Store before raising the flag, lower the flag before clearing: a notify that sees the
         // flag finds the observer (or, racing a clear, none: also correct).
@@ -285,48 +251,6 @@ impl ObserverSlot {
         {
             registered.0.event(&event());
         }
-    }
-}
-
-impl Sealer {
-    /// Sets or clears the observer told of every seal, open, renew, reissue and remove, by this
-    /// sealer, its clones and the [`SessionCookie`](crate::SessionCookie)s over it. With none
-    /// set (the default) an operation pays one atomic load and allocates nothing for it.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # use std::sync::{Arc, Mutex};
-    /// struct Log(Mutex<Vec<Event>>);
-    /// impl Observer for Log {
-    ///     fn event(&self, e: &Event) { self.0.lock().unwrap().push(*e); }
-    /// }
-    /// let sealer = Sealer::new(Keyring::new(7, MasterKey::generate()?), Config::default());
-    /// let log = Arc::new(Log(Mutex::new(Vec::new())));
-    /// sealer.set_observer(Some(log.clone()));
-    /// sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
-    /// sealer.set_observer(None);
-    /// let _ = sealer.open::<u8>("not seen");
-    /// let log = log.0.lock().unwrap();
-    /// assert_eq!(log.len(), 2);
-    /// assert!(matches!(log[1], Event::Open { result: Ok(()), key_id: Some(7), .. }));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_observer(&self, observer: Option<Arc<dyn Observer>>) {
-        self.observer().store(observer);
-    }
-
-    /// Every open, told to the observer. `check_schema`: refuse another schema version.
-    pub(crate) fn open_with<R>(
-        &self,
-        token: &[u8],
-        check_schema: bool,
-        decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
-    ) -> Result<Opened<R>, OpenError> {
-        let result = self.open_checked(token, check_schema, decode);
-        self.observer()
-            .notify(|| Event::opened(&result, token.len()));
-        result
     }
 }
 
@@ -384,8 +308,7 @@ mod tests {
             "schema_mismatch"
         );
         let opts = SessionOptions::default();
-        let refused = Event::sealed(
-            Lineage::New(&opts),
+        let refused = crate::lifecycle::Lineage::New(&opts).event(
             Err(SealError::TooLong { len: 9, max: 8 }),
             9,
             2,

@@ -71,15 +71,24 @@ struct Budget {
 }
 
 impl Budget {
+    #[inline(always)]
     fn take_element<E: de::Error>(&self) -> Result<(), E> {
-        let left = self
-            .elements
-            .get()
-            .checked_sub(1)
-            .ok_or_else(|| E::custom("too many elements"))?;
+        let left = self.elements.get().checked_sub(1).ok_or_else(too_many)?;
         self.elements.set(left);
         Ok(())
     }
+}
+
+/// The error of a payload with more elements than its budget (cold: hostile input only).
+#[cold]
+fn too_many<E: de::Error>() -> E {
+    E::custom("too many elements")
+}
+
+/// The error of a payload nested deeper than [`MAX_DEPTH`] (cold: hostile input only).
+#[cold]
+fn too_deep<E: de::Error>() -> E {
+    E::custom("nested too deep")
 }
 
 /// A deserializer that enforces the budget on whatever it hands to visitors.
@@ -93,9 +102,10 @@ impl<'b, D> Guard<'b, D> {
     /// The visitor for one more level of nesting, or an error past [`MAX_DEPTH`]. `counted`:
     /// whether the sequence or map it may visit takes its length from the input (then every
     /// element is charged to the budget) rather than from the type (tuples, arrays, structs).
+    #[inline(always)]
     fn nested<V, E: de::Error>(&self, visitor: V, counted: bool) -> Result<GuardVisitor<'b, V>, E> {
         if self.depth >= MAX_DEPTH {
-            return Err(E::custom("nested too deep"));
+            return Err(too_deep());
         }
         Ok(GuardVisitor {
             inner: visitor,
@@ -110,6 +120,7 @@ impl<'b, D> Guard<'b, D> {
 /// as in [`Guard::nested`].
 macro_rules! forward_nested {
     ($counted:literal: $($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        #[inline(always)]
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
             let visitor = self.nested(visitor, $counted)?;
             self.inner.$method($($arg,)* visitor)
@@ -121,6 +132,7 @@ macro_rules! forward_nested {
 /// recurse into, so it needs no guard.
 macro_rules! forward_leaf {
     ($($method:ident)*) => {$(
+        #[inline(always)]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
             self.inner.$method(visitor)
         }
@@ -157,6 +169,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Guard<'_, D> {
         deserialize_enum(name: &'static str, variants: &'static [&'static str]);
     }
 
+    #[inline(always)]
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
     }
@@ -172,6 +185,7 @@ struct GuardVisitor<'b, V> {
 }
 
 impl<'b, V> GuardVisitor<'b, V> {
+    #[inline(always)]
     fn guard<D>(&self, inner: D) -> Guard<'b, D> {
         Guard {
             inner,
@@ -180,6 +194,7 @@ impl<'b, V> GuardVisitor<'b, V> {
         }
     }
 
+    #[inline(always)]
     fn access<A>(&self, inner: A) -> GuardAccess<'b, A> {
         GuardAccess {
             inner,
@@ -193,6 +208,7 @@ impl<'b, V> GuardVisitor<'b, V> {
 /// Forwards `visit_*` methods that carry a plain value.
 macro_rules! forward_visit {
     ($($method:ident($ty:ty);)*) => {$(
+        #[inline(always)]
         fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
             self.inner.$method(v)
         }
@@ -202,6 +218,7 @@ macro_rules! forward_visit {
 impl<'de, V: Visitor<'de>> Visitor<'de> for GuardVisitor<'_, V> {
     type Value = V::Value;
 
+    #[inline(always)]
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.inner.expecting(f)
     }
@@ -214,19 +231,23 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for GuardVisitor<'_, V> {
         visit_borrowed_bytes(&'de [u8]); visit_byte_buf(Vec<u8>);
     }
 
+    #[inline(always)]
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         self.inner.visit_none()
     }
 
+    #[inline(always)]
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         self.inner.visit_unit()
     }
 
+    #[inline(always)]
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let guarded = self.guard(deserializer);
         self.inner.visit_some(guarded)
     }
 
+    #[inline(always)]
     fn visit_newtype_struct<D: Deserializer<'de>>(
         self,
         deserializer: D,
@@ -235,16 +256,19 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for GuardVisitor<'_, V> {
         self.inner.visit_newtype_struct(guarded)
     }
 
+    #[inline(always)]
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let guarded = self.access(seq);
         self.inner.visit_seq(guarded)
     }
 
+    #[inline(always)]
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let guarded = self.access(map);
         self.inner.visit_map(guarded)
     }
 
+    #[inline(always)]
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
         let guarded = self.access(data);
         self.inner.visit_enum(guarded)
@@ -261,6 +285,7 @@ struct GuardAccess<'b, A> {
 }
 
 impl<'b, A> GuardAccess<'b, A> {
+    #[inline(always)]
     fn seed<S>(&self, inner: S) -> GuardSeed<'b, S> {
         GuardSeed {
             inner,
@@ -270,6 +295,7 @@ impl<'b, A> GuardAccess<'b, A> {
     }
 
     /// The visitor of a tuple or struct variant: its length comes from the type.
+    #[inline(always)]
     fn visitor<V>(&self, inner: V) -> GuardVisitor<'b, V> {
         GuardVisitor {
             inner,
@@ -279,6 +305,7 @@ impl<'b, A> GuardAccess<'b, A> {
         }
     }
 
+    #[inline(always)]
     fn charge<E: de::Error>(&self) -> Result<(), E> {
         if self.counted {
             self.budget.take_element()
@@ -291,6 +318,7 @@ impl<'b, A> GuardAccess<'b, A> {
 impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for GuardAccess<'_, A> {
     type Error = A::Error;
 
+    #[inline(always)]
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
@@ -300,6 +328,14 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for GuardAccess<'_, A> {
         self.inner.next_element_seed(seed)
     }
 
+    // serde's provided method is not inlined into the collection's visitor, which made it a
+    // call per element (24 for a byte array).
+    #[inline(always)]
+    fn next_element<T: de::Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
+        self.next_element_seed(core::marker::PhantomData)
+    }
+
+    #[inline(always)]
     fn size_hint(&self) -> Option<usize> {
         // Postcard would report the length prefix (unchecked for maps): no preallocation from it.
         None
@@ -309,6 +345,7 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for GuardAccess<'_, A> {
 impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for GuardAccess<'_, A> {
     type Error = A::Error;
 
+    #[inline(always)]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -318,11 +355,23 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for GuardAccess<'_, A> {
         self.inner.next_key_seed(seed)
     }
 
+    #[inline(always)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         let seed = self.seed(seed);
         self.inner.next_value_seed(seed)
     }
 
+    #[inline(always)]
+    fn next_key<K: de::Deserialize<'de>>(&mut self) -> Result<Option<K>, A::Error> {
+        self.next_key_seed(core::marker::PhantomData)
+    }
+
+    #[inline(always)]
+    fn next_value<V: de::Deserialize<'de>>(&mut self) -> Result<V, A::Error> {
+        self.next_value_seed(core::marker::PhantomData)
+    }
+
+    #[inline(always)]
     fn size_hint(&self) -> Option<usize> {
         // Postcard would report the length prefix (unchecked for maps): no preallocation from it.
         None
@@ -333,6 +382,7 @@ impl<'b, 'de, A: de::EnumAccess<'de>> de::EnumAccess<'de> for GuardAccess<'b, A>
     type Error = A::Error;
     type Variant = GuardAccess<'b, A::Variant>;
 
+    #[inline(always)]
     fn variant_seed<V: DeserializeSeed<'de>>(
         self,
         seed: V,
@@ -354,20 +404,24 @@ impl<'b, 'de, A: de::EnumAccess<'de>> de::EnumAccess<'de> for GuardAccess<'b, A>
 impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for GuardAccess<'_, A> {
     type Error = A::Error;
 
+    #[inline(always)]
     fn unit_variant(self) -> Result<(), A::Error> {
         self.inner.unit_variant()
     }
 
+    #[inline(always)]
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
         let seed = self.seed(seed);
         self.inner.newtype_variant_seed(seed)
     }
 
+    #[inline(always)]
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
         let visitor = self.visitor(visitor);
         self.inner.tuple_variant(len, visitor)
     }
 
+    #[inline(always)]
     fn struct_variant<V: Visitor<'de>>(
         self,
         fields: &'static [&'static str],
@@ -388,6 +442,7 @@ struct GuardSeed<'b, S> {
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuardSeed<'_, S> {
     type Value = S::Value;
 
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
         self.inner.deserialize(Guard {
             inner: deserializer,

@@ -44,7 +44,7 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     let mut guard = WipeOnDrop(kept);
     guard.0.clear();
     let result = f(&mut guard.0);
-    guard.0.zeroize();
+    wipe(&mut guard.0);
     let buf = std::mem::take(&mut guard.0);
     if buf.capacity() <= KEEP_CAPACITY {
         let _ = SCRATCH.try_with(|cell| {
@@ -61,12 +61,19 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
 
 /// Makes room for `additional` more bytes without leaving the current contents in freed memory:
 /// a larger buffer is allocated, the contents copied into it, and the old buffer wiped before it
-/// is freed.
+/// is freed. The check is inlined (postcard appends a byte at a time); the growth is not.
+#[inline]
 pub(crate) fn reserve(buf: &mut Vec<u8>, additional: usize) {
-    let needed = buf.len().saturating_add(additional);
-    if needed <= buf.capacity() {
-        return;
+    if additional > buf.capacity().saturating_sub(buf.len()) {
+        grow(buf, additional);
     }
+}
+
+/// The growth of [`reserve`], out of line.
+#[cold]
+#[inline(never)]
+fn grow(buf: &mut Vec<u8>, additional: usize) {
+    let needed = buf.len().saturating_add(additional);
     let capacity = needed
         .max(buf.capacity().saturating_mul(2))
         .max(MIN_CAPACITY);
@@ -74,6 +81,18 @@ pub(crate) fn reserve(buf: &mut Vec<u8>, additional: usize) {
     grown.extend_from_slice(buf);
     buf.zeroize();
     *buf = grown;
+}
+
+/// Overwrites the whole allocation (length and spare capacity) with zeros and leaves the buffer
+/// empty. One `memset` over the capacity instead of `zeroize`'s byte-by-byte volatile writes
+/// (a 256-byte buffer took 256 single-byte stores on every seal and open): the zeros are handed
+/// to an optimisation barrier, so the compiler must assume they are read and cannot drop the
+/// writes. Buffers that are freed go through `zeroize` (`WipeOnDrop`, [`grow`]).
+fn wipe(buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.resize(buf.capacity(), 0);
+    core::hint::black_box(buf.as_mut_slice());
+    buf.clear();
 }
 
 /// Appends the postcard encoding of `value` to `buf`, growing it with [`reserve`]. On error `buf`
@@ -91,12 +110,14 @@ struct Appender<'a>(&'a mut Vec<u8>);
 impl postcard::ser_flavors::Flavor for Appender<'_> {
     type Output = ();
 
+    #[inline]
     fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
         reserve(self.0, data.len());
         self.0.extend_from_slice(data);
         Ok(())
     }
 
+    #[inline]
     fn try_push(&mut self, data: u8) -> postcard::Result<()> {
         reserve(self.0, 1);
         self.0.push(data);

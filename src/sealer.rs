@@ -1,6 +1,6 @@
-//! The public handle: keys, config, clock and hooks, swapped at run time (hot reload), and the
-//! opening and size questions asked of it. Sealing (new, renew, reissue) is in `lifecycle`; the
-//! observer hook in `observe`; the AEAD pipeline in `token`; length arithmetic in `size`.
+//! The public handle: keys, config, clock and hooks, swapped at run time (hot reload), and
+//! opening. Sealing (new, renew, reissue) and its size questions are in `lifecycle`; the
+//! observer's types in `observe`; the AEAD pipeline in `token`; length arithmetic in `size`.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,10 +13,9 @@ use crate::clock::{self, Clock, SystemClock};
 use crate::config::Config;
 use crate::error::OpenError;
 use crate::keyring::{KeyTable, Keyring};
-use crate::observe::ObserverSlot;
+use crate::observe::{Event, Observer, ObserverSlot};
 use crate::payload;
-use crate::session::{self, Opened, Revocation, SessionOptions};
-use crate::size;
+use crate::session::{self, Opened, Revocation};
 use crate::token;
 
 /// Seals sessions into tokens and opens them again. `Send + Sync`, cheap to clone (one `Arc`);
@@ -230,6 +229,46 @@ impl Sealer {
         self.inner.state.load().config.clone()
     }
 
+    /// Sets or clears the observer told of every seal, open, renew, reissue and remove, by this
+    /// sealer, its clones and the [`SessionCookie`](crate::SessionCookie)s over it. With none
+    /// set (the default) an operation pays one atomic load and allocates nothing for it.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// # use std::sync::{Arc, Mutex};
+    /// struct Log(Mutex<Vec<Event>>);
+    /// impl Observer for Log {
+    ///     fn event(&self, e: &Event) { self.0.lock().unwrap().push(*e); }
+    /// }
+    /// let sealer = Sealer::new(Keyring::new(7, MasterKey::generate()?), Config::default());
+    /// let log = Arc::new(Log(Mutex::new(Vec::new())));
+    /// sealer.set_observer(Some(log.clone()));
+    /// sealer.open::<u8>(&sealer.seal(&1u8, &SessionOptions::default())?)?;
+    /// sealer.set_observer(None);
+    /// let _ = sealer.open::<u8>("not seen");
+    /// let log = log.0.lock().unwrap();
+    /// assert_eq!(log.len(), 2);
+    /// assert!(matches!(log[1], Event::Open { result: Ok(()), key_id: Some(7), .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_observer(&self, observer: Option<Arc<dyn Observer>>) {
+        self.observer().store(observer);
+    }
+
+    /// Every open, told to the observer. `check_schema`: refuse another schema version.
+    pub(crate) fn open_with<R>(
+        &self,
+        token: &[u8],
+        check_schema: bool,
+        decode: impl FnOnce(&[u8]) -> Result<R, OpenError>,
+    ) -> Result<Opened<R>, OpenError> {
+        let result = self.open_checked(token, check_schema, decode);
+        self.observer()
+            .notify(|| Event::opened(&result, token.len()));
+        result
+    }
+
     /// Opens a token now, checking everything (see the crate docs for the order).
     ///
     /// # Errors
@@ -272,45 +311,6 @@ impl Sealer {
         self.open_with(token.as_bytes(), false, |payload| Ok(payload.to_vec()))
     }
 
-    /// The longest token (in characters) a payload of `payload_len` postcard bytes can give with
-    /// these options under this config, over every time of day: exact for the largest seal
-    /// offset and session age the config allows, so every such token is at most this long and
-    /// some reach it. [`Sealer::seal`] refuses exactly when this exceeds the config's
-    /// `max_token_len`.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let opts = SessionOptions::default();
-    /// let token = sealer.seal(&vec![7u8; 60], &opts)?; // 61 bytes of postcard
-    /// assert!(token.len() <= sealer.sealed_len(61, &opts));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn sealed_len(&self, payload_len: usize, options: &SessionOptions) -> usize {
-        self.with_config(|config| size::sealed_len(config, payload_len, options))
-    }
-
-    /// The largest postcard payload [`Sealer::seal`] accepts with these options, at any time of
-    /// day: the config's `max_token_len` less the worst-case overhead. `None` when not even an
-    /// empty payload fits.
-    ///
-    /// # Example
-    /// ```
-    /// # use sealed_session::*;
-    /// # let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
-    /// let opts = SessionOptions::default();
-    /// let n = sealer.max_payload_len(&opts).expect("the default config has room");
-    /// assert!(sealer.sealed_len(n, &opts) <= 4096);
-    /// assert!(sealer.sealed_len(n + 1, &opts) > 4096);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn max_payload_len(&self, options: &SessionOptions) -> Option<usize> {
-        self.with_config(|config| size::payload_room(config, config.max_token_len, options))
-    }
-
     /// The clock, read once, as unsigned unix seconds (`None` before 1970).
     pub(crate) fn now(&self) -> Option<u64> {
         clock::unsigned(self.inner.clock.unix_seconds())
@@ -331,7 +331,7 @@ impl Sealer {
     }
 
     /// The length cap, then the pipeline, then the revocation hook and `decode` (every open goes
-    /// through `open_with`, in `observe`, which tells the observer).
+    /// through `open_with`, which tells the observer).
     pub(crate) fn open_checked<R>(
         &self,
         token: &[u8],

@@ -6,12 +6,13 @@
 //! timed against the floor in interleaved batches (see `benches/common/mod.rs`), so the ratios
 //! hold on a noisy machine; the ns columns are medians of the same batches.
 
+mod charts;
 #[path = "../../benches/common/mod.rs"]
 mod common;
 
 use std::hint::black_box;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer};
+use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +48,9 @@ impl Peer for Ours {
     const NAME: &'static str = "sealed-session";
     const EXPIRY: &'static str = "absolute+idle, future, epoch";
     fn seal<T: Serialize>(&mut self, value: &T) -> String {
-        self.0.seal(value).expect("seal")
+        self.0
+            .seal(value, &SessionOptions::default())
+            .expect("seal")
     }
     fn open<T: DeserializeOwned>(&mut self, token: &str) -> T {
         self.0.open(token).expect("open").session
@@ -340,6 +343,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fernet: FernetPeer(fernet::Fernet::new(&fernet::Fernet::generate_key()).ok_or("fernet")?),
     };
 
+    token_length_chart(&mut c)?;
+
     let avx2 = cfg!(target_feature = "avx2");
     println!(
         "sealed-session against the floor and its peers; build: {}; {} interleaved rounds per cell",
@@ -374,7 +379,82 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             all.push((len, rows));
         }
     }
+    if !small_only {
+        seal_open_chart(&all, avx2)?;
+    }
     goals(&all, avx2);
+    Ok(())
+}
+
+/// Seals a payload of each size with every contender and charts the token lengths
+/// (`docs/charts/token-length.svg`); the lengths do not depend on the build.
+fn token_length_chart(c: &mut Contenders) -> Result<(), Box<dyn std::error::Error>> {
+    const SIZES: [usize; 12] = [0, 16, 32, 64, 128, 256, 512, 1024, 1536, 2048, 2560, 3014];
+    fn line<P: Peer>(peer: &mut P) -> charts::Series<(usize, usize)> {
+        let points = SIZES
+            .iter()
+            .map(|&len| {
+                let chars = if len == 0 {
+                    peer.seal(&()).len()
+                } else {
+                    peer.seal(&blob(len)).len()
+                };
+                (len, chars)
+            })
+            .collect();
+        charts::Series {
+            name: P::NAME,
+            points,
+        }
+    }
+    let series = vec![
+        line(&mut c.floor),
+        line(&mut c.ours),
+        line(&mut c.jar),
+        line(&mut c.branca),
+        line(&mut c.paseto),
+        line(&mut c.jwt),
+        line(&mut c.fernet),
+    ];
+    let path = charts::chart_path("token-length.svg");
+    charts::token_length(&path, &series)?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Charts the seal and open times of every contender over the payload sweep (the small session
+/// is left out: it is not a point on the size axis): `docs/charts/seal-open-time.svg`, or
+/// `seal-open-time-x86-64-v3.svg` for a build with AVX2 enabled at compile time.
+fn seal_open_chart(
+    all: &[(usize, Vec<Row>)],
+    avx2: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let sweep = all.get(1..).unwrap_or_default();
+    let names: Vec<&'static str> = sweep
+        .first()
+        .map(|(_, rows)| rows.iter().map(|r| r.name).collect())
+        .unwrap_or_default();
+    let series: Vec<charts::Series<(usize, f64, f64)>> = names
+        .iter()
+        .map(|&name| charts::Series {
+            name,
+            points: sweep
+                .iter()
+                .filter_map(|(len, rows)| {
+                    let r = rows.iter().find(|r| r.name == name)?;
+                    Some((*len, r.seal_ns, r.open_ns))
+                })
+                .collect(),
+        })
+        .collect();
+    let (file, build) = if avx2 {
+        ("seal-open-time-x86-64-v3.svg", "-C target-cpu=x86-64-v3")
+    } else {
+        ("seal-open-time.svg", "default build")
+    };
+    let path = charts::chart_path(file);
+    charts::seal_open_time(&path, build, &series)?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 

@@ -1,6 +1,9 @@
 //! The floor: exactly the raw work a sealed session cannot avoid, and nothing else.
 //!
 //! seal: a fresh 24-byte nonce from the OS, postcard, XChaCha20-Poly1305 in place, base64url.
+//! The nonce comes from the fastest source that is safe for random nonces (SECURITY.md, "Nonce
+//! source"): `getrandom` through the C library, exactly the call the library makes; a user-space
+//! generator would be faster but repeats nonces after a fork or a VM snapshot restore.
 //! open: base64url, XChaCha20-Poly1305 in place, postcard. No header, no key id, no epoch, no
 //! claims, no AAD, no expiry or any other check. Token = base64url(nonce || ciphertext || tag).
 //!
@@ -43,7 +46,7 @@ impl Floor {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         let mut nonce = [0u8; NONCE_LEN];
-        OsRng.fill_bytes(&mut nonce);
+        getrandom::fill(&mut nonce).expect("getrandom");
         buf.extend_from_slice(&nonce);
         let mut buf = postcard::to_extend(value, buf).expect("postcard");
         let tag = self

@@ -336,7 +336,7 @@ impl SessionCookie {
         let outcome = result.as_ref().map(|_| ()).map_err(|e| *e);
         sealer
             .observer()
-            .notify(|| Event::sealed(lineage, outcome, written.0, written.1));
+            .notify(|| lineage.event(outcome, written.0, written.1));
         result
     }
 
