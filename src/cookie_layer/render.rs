@@ -141,6 +141,7 @@ impl SetCookie {
 impl SetCookie {
     /// The length of the [`Display`](fmt::Display) form, measured by rendering it into a counter
     /// (no allocation), so the header can be rendered once into a buffer of exactly this size.
+    #[cfg(any(feature = "http", test))]
     pub(crate) fn rendered_len(&self) -> usize {
         struct Count(usize);
         impl fmt::Write for Count {
@@ -157,6 +158,7 @@ impl SetCookie {
 
     /// The `Set-Cookie` header value, rendered once into a `String` of exactly its length (a
     /// header value built from it takes the buffer over without a copy or a reallocation).
+    #[cfg(any(feature = "http", test))]
     pub(crate) fn render(&self) -> String {
         use fmt::Write as _;
         let mut out = String::with_capacity(self.rendered_len());
