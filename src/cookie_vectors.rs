@@ -326,6 +326,10 @@ pub(super) fn vectors() -> Vec<Value> {
 /// The read direction: the cookie layer's reader finds exactly the token each cookie vector
 /// expects, or none.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "opens every published cookie vector: minutes under Miri; the vectors step runs it natively"
+)]
 fn cookie_layer_reads_every_cookie_vector_as_published() {
     let doc: Value = serde_json::from_str(super::COMMITTED).unwrap();
     let tokens = &doc["cookie_tokens"];
