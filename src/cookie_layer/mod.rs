@@ -16,6 +16,8 @@ mod size; // the browser limits
 pub use chunk::MAX_CHUNKS;
 pub use error::LoadError;
 pub use parse::ReadCookies;
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+pub(crate) use parse::ReadRef;
 pub use render::{SetCookie, SetCookies};
 pub use session_cookie::SessionCookie;
 pub use settings::{

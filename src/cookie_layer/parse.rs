@@ -3,6 +3,7 @@
 //! each of our names at most once, and nothing copied before its length has been checked.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use crate::cookie_layer::chunk::{self, ChunkBits, MAX_CHUNKS};
 use crate::cookie_layer::error::LoadError;
@@ -71,6 +72,34 @@ impl ReadCookies {
     /// Which of our cookies came.
     pub(crate) const fn present(&self) -> Present {
         self.present
+    }
+}
+
+/// [`ReadCookies`] borrowing the token from the request's headers where it came in one cookie
+/// (chunks are joined into an owned token): for the session middleware, which opens the token
+/// at once and keeps only which cookies came ([`ReadRef::presence`]), so it copies nothing.
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+pub(crate) struct ReadRef<'a> {
+    token: Result<Option<Cow<'a, str>>, LoadError>,
+    present: Present,
+}
+
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+impl ReadRef<'_> {
+    /// The token, or why the cookies that came do not form one.
+    pub(crate) fn token(&self) -> Result<Option<&str>, LoadError> {
+        match &self.token {
+            Ok(t) => Ok(t.as_deref()),
+            Err(e) => Err(*e),
+        }
+    }
+
+    /// What every write needs of the request: which of our cookies came, without the token.
+    pub(crate) fn presence(&self) -> ReadCookies {
+        ReadCookies {
+            token: Ok(None),
+            present: self.present,
+        }
     }
 }
 
@@ -219,6 +248,29 @@ impl CookieSettings {
     where
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
+        let (token, present) = self.read_borrowed(pairs);
+        ReadCookies {
+            token: token.map(|t| t.map(Cow::into_owned)),
+            present,
+        }
+    }
+
+    /// [`CookieSettings::read`] over every `Cookie` header value, borrowing the token from them
+    /// where it came in one cookie.
+    #[cfg(any(feature = "tower", feature = "actix-web"))]
+    pub(crate) fn read_ref<'a, I>(&self, cookie_headers: I) -> ReadRef<'a>
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+    {
+        let (token, present) = self.read_borrowed(cookie_headers.into_iter().flat_map(pairs));
+        ReadRef { token, present }
+    }
+
+    /// The token (borrowed from `pairs` if it came in one cookie), and which cookies came.
+    fn read_borrowed<'a, I>(&self, pairs: I) -> (Result<Option<Cow<'a, str>>, LoadError>, Present)
+    where
+        I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    {
         let base = self.name().as_bytes();
         let mut present = Present::default();
         let mut single = Slot::Empty;
@@ -236,20 +288,20 @@ impl CookieSettings {
         }
         let token = match (single, present.chunks != 0) {
             (Slot::Empty, false) => Ok(None),
-            (Slot::Empty, true) => self.chunked_token(&chunks).map(Some),
+            (Slot::Empty, true) => self.chunked_token(&chunks).map(|t| Some(Cow::Owned(t))),
             (_, true) => Err(LoadError::MixedForms),
             (Slot::Repeated, false) => Err(LoadError::Duplicate),
-            (Slot::One(value), false) => self.single_token(value).map(Some),
+            (Slot::One(value), false) => self.single_token(value).map(|t| Some(Cow::Borrowed(t))),
         };
-        ReadCookies { token, present }
+        (token, present)
     }
 
     /// The single cookie's value as a token, refused by length before anything is copied.
-    fn single_token(&self, value: &[u8]) -> Result<String, LoadError> {
+    fn single_token<'a>(&self, value: &'a [u8]) -> Result<&'a str, LoadError> {
         if value.len() > size::single_room(self.name().len()) {
             return Err(LoadError::TooLong);
         }
-        chunk::token_text(value).map(str::to_owned)
+        chunk::token_text(value)
     }
 
     fn chunked_token(&self, slots: &[Slot<'_>]) -> Result<String, LoadError> {

@@ -169,19 +169,21 @@ impl SessionCookie {
         }
     }
 
-    /// Opens the session a request carried as its authenticated payload bytes, refusing another
-    /// schema version as [`SessionCookie::open`] does (the tower layer: it needs no `T`).
+    /// Opens the session a request carried (the middleware's `token`, borrowed from the request)
+    /// and hands its authenticated payload bytes to `keep`, refusing another schema version as
+    /// [`SessionCookie::open`] does (the session middleware: it needs no `T`).
     #[cfg(any(feature = "tower", feature = "actix-web"))]
-    pub(crate) fn open_bytes(
+    pub(crate) fn open_bytes<R>(
         &self,
-        read: &ReadCookies,
-    ) -> Result<Option<Opened<Vec<u8>>>, LoadError> {
-        let Some(token) = read.token()? else {
+        token: Result<Option<&str>, LoadError>,
+        keep: impl FnOnce(&[u8]) -> R,
+    ) -> Result<Option<Opened<R>>, LoadError> {
+        let Some(token) = token? else {
             return Ok(None);
         };
         let opened = self
             .bound()
-            .open_with(token.as_bytes(), true, |payload| Ok(payload.to_vec()))?;
+            .open_with(token.as_bytes(), true, |payload| Ok(keep(payload)))?;
         Ok(Some(opened))
     }
 
@@ -592,7 +594,7 @@ mod tests {
                 .unwrap(),
         );
         let r = read(&c, &j);
-        let raw = c.open_bytes(&r).unwrap().unwrap();
+        let raw = c.open_bytes(r.token(), <[u8]>::to_vec).unwrap().unwrap();
         let set = c.renew_bytes(&r, &raw.session, &raw.meta).unwrap();
         let renewed = c.open::<(u64, String, Vec<u8>)>(&read(&c, &jar(j, &set)));
         let renewed = renewed.unwrap().unwrap();
@@ -618,7 +620,8 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(
-            new.open_bytes(&read(&new, &j)).unwrap_err(),
+            new.open_bytes(read(&new, &j).token(), <[u8]>::to_vec)
+                .unwrap_err(),
             LoadError::Open(OpenError::SchemaMismatch {
                 found: 1,
                 expected: 2

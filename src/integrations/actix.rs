@@ -47,7 +47,7 @@ use actix_web::http::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, HttpResponse, ResponseError};
 use serde::de::DeserializeOwned;
 
-use crate::cookie_layer::{ReadCookies, SessionCookie, SetCookies};
+use crate::cookie_layer::{SessionCookie, SetCookies};
 use crate::error::SealError;
 use crate::integrations::extract::SEAL_FAILED_TEXT;
 pub use crate::integrations::extract::Session;
@@ -151,7 +151,11 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let handle = SessionHandle::open(&self.cookies, read(&self.cookies, request.headers()));
+        let read = self
+            .cookies
+            .settings()
+            .read_ref(request.headers().get_all(COOKIE).map(HeaderValue::as_bytes));
+        let handle = SessionHandle::open(&self.cookies, &read);
         request.extensions_mut().insert(handle.clone());
         let response = self.service.call(request);
         Box::pin(async move {
@@ -160,13 +164,6 @@ where
             Ok(response)
         })
     }
-}
-
-/// Our cookies from every `Cookie` header of an actix request.
-fn read(cookies: &SessionCookie, headers: &HeaderMap) -> ReadCookies {
-    cookies
-        .settings()
-        .read(headers.get_all(COOKIE).map(HeaderValue::as_bytes))
 }
 
 /// One `Set-Cookie` header per cookie (appended: several may be sent).

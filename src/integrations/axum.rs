@@ -426,8 +426,13 @@ mod tests {
         let handle_debug = {
             let mut headers = http::HeaderMap::new();
             headers.insert(COOKIE, format!("__Host-session={token}").parse().unwrap());
-            let read = c.settings().read_headers(&headers);
-            format!("{:?}", SessionHandle::open(&c, read))
+            let read = c.settings().read_ref(
+                headers
+                    .get_all(COOKIE)
+                    .iter()
+                    .map(http::HeaderValue::as_bytes),
+            );
+            format!("{:?}", SessionHandle::open(&c, &read))
         };
         for shown in [format!("{set:?}"), handle_debug] {
             assert!(!shown.contains(&token), "{shown}");

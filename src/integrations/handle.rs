@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cookie_layer::{LoadError, ReadCookies, SessionCookie, SetCookies};
+use zeroize::Zeroize as _;
+
+use crate::cookie_layer::{LoadError, ReadCookies, ReadRef, SessionCookie, SetCookies};
 use crate::error::SealError;
 use crate::session::{Opened, SessionMeta, SessionOptions};
 
@@ -22,10 +24,66 @@ enum Written {
     Cookies(SetCookies),
 }
 
+/// Payloads up to this many bytes are kept inside the handle's own allocation.
+const INLINE_PAYLOAD: usize = 256;
+
+/// The open session's authenticated payload bytes, kept for the extractor's decoding and the
+/// middleware's own renewal: inline up to [`INLINE_PAYLOAD`] bytes (no allocation of their own),
+/// on the heap beyond. Plaintext: wiped when the request's handle goes.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the inline variant is the point: it lives in the handle's one allocation"
+)]
+enum Payload {
+    Inline {
+        len: usize,
+        bytes: [u8; INLINE_PAYLOAD],
+    },
+    Heap(Vec<u8>),
+}
+
+impl Payload {
+    fn new(payload: &[u8]) -> Self {
+        let mut bytes = [0u8; INLINE_PAYLOAD];
+        match bytes.get_mut(..payload.len()) {
+            Some(inline) => {
+                inline.copy_from_slice(payload);
+                Self::Inline {
+                    len: payload.len(),
+                    bytes,
+                }
+            }
+            None => Self::Heap(payload.to_vec()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => bytes.get(..*len).unwrap_or_default(),
+            Self::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl Drop for Payload {
+    fn drop(&mut self) {
+        match self {
+            Self::Inline { len, bytes } => {
+                if let Some(used) = bytes.get_mut(..*len) {
+                    used.zeroize();
+                }
+            }
+            Self::Heap(bytes) => bytes.zeroize(),
+        }
+    }
+}
+
 struct State {
     cookies: SessionCookie,
+    /// Which of our cookies the request carried (the token itself is not kept: it was opened
+    /// from the request's headers at once).
     read: ReadCookies,
-    loaded: Result<Option<Opened<Vec<u8>>>, LoadError>,
+    loaded: Result<Option<Opened<Payload>>, LoadError>,
     written: Written,
 }
 
@@ -60,12 +118,13 @@ impl fmt::Debug for SessionHandle {
 }
 
 impl SessionHandle {
-    /// Opens the session the request's cookies carry: once per request, by the middleware.
-    pub(crate) fn open(cookies: &SessionCookie, read: ReadCookies) -> Self {
-        let loaded = cookies.open_bytes(&read);
+    /// Opens the session the request's cookies carry: once per request, by the middleware,
+    /// while the token is still borrowed from the request's headers.
+    pub(crate) fn open(cookies: &SessionCookie, read: &ReadRef<'_>) -> Self {
+        let loaded = cookies.open_bytes(read.token(), Payload::new);
         Self(Arc::new(Mutex::new(State {
             cookies: cookies.clone(),
-            read,
+            read: read.presence(),
             loaded,
             written: Written::Nothing,
         })))
@@ -93,7 +152,7 @@ impl SessionHandle {
     /// ```
     pub fn get<T: DeserializeOwned>(&self) -> Result<Option<T>, LoadError> {
         match &self.lock().loaded {
-            Ok(Some(opened)) => crate::payload::decode::<T>(&opened.session)
+            Ok(Some(opened)) => crate::payload::decode::<T>(opened.session.as_bytes())
                 .map(Some)
                 .map_err(LoadError::Open),
             Ok(None) => Ok(None),
@@ -254,7 +313,7 @@ fn automatic(state: &State) -> SetCookies {
             if !meta.renewal_due() {
                 return SetCookies::default();
             }
-            match cookies.renew_bytes(&state.read, &opened.session, meta) {
+            match cookies.renew_bytes(&state.read, opened.session.as_bytes(), meta) {
                 Ok(set) => set,
                 Err(SealError::Expired) => cookies.remove(&state.read),
                 Err(_) => SetCookies::default(),
@@ -276,8 +335,8 @@ mod tests {
                 time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
             ));
         let cookies = SessionCookie::new(sealer, settings).unwrap();
-        let read = cookies.settings().read([cookie.as_bytes()]);
-        SessionHandle::open(&cookies, read)
+        let read = cookies.settings().read_ref([cookie.as_bytes()]);
+        SessionHandle::open(&cookies, &read)
     }
 
     #[test]

@@ -38,7 +38,9 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::header::COOKIE;
+use http::{HeaderValue, Request, Response};
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -102,25 +104,77 @@ pub struct SessionService<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SessionService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    S::Future: Send + 'static,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+    type Future = ResponseFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let read = self.cookies.settings().read_headers(request.headers());
-        let handle = SessionHandle::open(&self.cookies, read);
+        // The token is opened while it is borrowed from the request: nothing is copied.
+        let read = self.cookies.settings().read_ref(
+            request
+                .headers()
+                .get_all(COOKIE)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        );
+        let handle = SessionHandle::open(&self.cookies, &read);
         request.extensions_mut().insert(handle.clone());
-        let response = self.inner.call(request);
-        Box::pin(async move {
-            let mut response = response.await?;
+        ResponseFuture {
+            inner: self.inner.call(request),
+            handle: Some(handle),
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`SessionService`]: the inner service's, then the session's
+    /// `Set-Cookie` headers (see the [module docs](self)). A named type, so no box per request.
+    ///
+    /// # Example
+    /// ```
+    /// use sealed_session::tower::{ResponseFuture, SessionService};
+    /// use tower_service::Service;
+    /// // The future type can be named, for example in a wrapper's own `Service` impl.
+    /// fn call<S, B>(service: &mut SessionService<S>, request: http::Request<B>) -> ResponseFuture<S::Future>
+    /// where
+    ///     S: Service<http::Request<B>, Response = http::Response<B>>,
+    /// {
+    ///     service.call(request)
+    /// }
+    /// ```
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        // Taken when the response is ready: `finish` runs once.
+        handle: Option<SessionHandle>,
+    }
+}
+
+impl<F> core::fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, ResBody, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+{
+    type Output = Result<Response<ResBody>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = core::task::ready!(this.inner.poll(cx))?;
+        if let Some(handle) = this.handle.take() {
             handle.finish().append_to(response.headers_mut());
-            Ok(response)
-        })
+        }
+        Poll::Ready(Ok(response))
     }
 }

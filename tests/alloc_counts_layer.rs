@@ -1,0 +1,141 @@
+//! Heap allocations per request through the tower `SessionLayer` and the axum `Session<T>`
+//! extractor, over the same router without the layer: what the session adds to a request that
+//! writes the session, one that only reads it, and one that carries none. Counted by a global
+//! allocator that wraps the system one (`stats_alloc`); the request is built and the cookie kept
+//! outside the count. Everything runs in one test function, since the counters are global.
+#![cfg(feature = "axum")]
+
+mod common;
+
+use std::alloc::System;
+
+use axum::Router;
+use axum::body::Body;
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::get;
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderValue, Request, StatusCode};
+use sealed_session::axum::Session;
+use sealed_session::tower::SessionLayer;
+use sealed_session::{
+    CookieSettings, Keyring, ManualClock, SealError, Sealer, SessionCookie, SessionOptions,
+};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use tower_service::Service as _;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// A session of the kind apps keep: a name (one allocation when decoded) and a counter.
+type App = (String, u64);
+
+async fn login(session: Session<App>) -> Result<&'static str, SealError> {
+    session.seal(&("alice".to_owned(), 0), &SessionOptions::default())?;
+    Ok("0")
+}
+
+async fn write(mut session: Session<App>) -> Result<Response, SealError> {
+    let Some(mut value) = session.take() else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
+    };
+    value.1 += 1;
+    session.renew(&value)?;
+    Ok(value.1.to_string().into_response())
+}
+
+async fn read(session: Session<App>) -> Response {
+    match session.get() {
+        Some(value) => value.1.to_string().into_response(),
+        None => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}
+
+/// The bare router's handler: the same body work, no session.
+async fn bare() -> String {
+    0u64.to_string()
+}
+
+fn router() -> Router {
+    let settings = CookieSettings::default();
+    let config = settings.config_builder().build().unwrap();
+    let sealer = Sealer::new(Keyring::new(1, common::key(1)), config)
+        .with_clock(ManualClock::at(common::at(common::T0)));
+    let cookies = SessionCookie::new(sealer, settings).unwrap();
+    Router::new()
+        .route("/login", get(login))
+        .route("/write", get(write))
+        .route("/read", get(read))
+        .layer(SessionLayer::new(cookies))
+}
+
+/// The `name=value` part of a `Set-Cookie` header.
+fn pair(set: &HeaderValue) -> HeaderValue {
+    let text = set.to_str().unwrap();
+    HeaderValue::from_str(text.split(';').next().unwrap()).unwrap()
+}
+
+/// One request to `path` through `app`, carrying `cookie`; returns the allocations it made, and
+/// the response's `Set-Cookie` pair if any.
+fn request(
+    runtime: &tokio::runtime::Runtime,
+    app: &Router,
+    path: &str,
+    cookie: Option<&HeaderValue>,
+) -> (usize, Option<HeaderValue>) {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    if let Some(c) = cookie {
+        request.headers_mut().insert(COOKIE, c.clone());
+    }
+    let mut app = app.clone();
+    let region = Region::new(GLOBAL);
+    let response = runtime.block_on(app.call(request)).unwrap();
+    let stats = region.change();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let set = response.headers().get(SET_COOKIE).map(pair);
+    drop(response);
+    (stats.allocations + stats.reallocations, set)
+}
+
+/// The fewest allocations of `n` requests (the first ones build lazy state: routes, the thread's
+/// scratch buffer, the epoch key).
+fn fewest(mut f: impl FnMut() -> usize) -> usize {
+    (0..20).map(|_| f()).min().unwrap()
+}
+
+#[test]
+fn the_layer_adds_few_allocations_per_request() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let app = router();
+    let without = Router::new().route("/bare", get(bare));
+    let (_, login) = request(&runtime, &app, "/login", None);
+    let mut cookie = login.expect("the login sets the cookie");
+
+    // A router without the layer, the same handler work without a session.
+    let bare = fewest(|| request(&runtime, &without, "/bare", None).0);
+    // Writing: open, decode, renew, one Set-Cookie header.
+    let write = fewest(|| {
+        let (n, set) = request(&runtime, &app, "/write", Some(&cookie));
+        cookie = set.expect("a write sets the cookie");
+        n
+    });
+    // Reading: open and decode; nothing sent (renewal is not due).
+    let read = fewest(|| {
+        let (n, set) = request(&runtime, &app, "/read", Some(&cookie));
+        assert!(set.is_none());
+        n
+    });
+    // The decoded value owns one allocation (its `String`); renewing adds the token and the
+    // header value.
+    let (write, read) = (write - bare, read - bare);
+    eprintln!("over the bare request: writing {write}, reading {read}");
+    assert!(
+        write <= 10,
+        "writing: {write} allocations over the bare request"
+    );
+    assert!(
+        read <= 7,
+        "reading: {read} allocations over the bare request"
+    );
+}
