@@ -3,7 +3,10 @@
 //!
 //! `bash bench-web/run.sh` runs everything (it starts and stops a Redis server). By hand:
 //! `bench-web run --redis redis://127.0.0.1:PORT --redis-pid PID` (see `--help`), or
-//! `bench-web serve --contender sealed-write` to poke one app with curl.
+//! `bench-web serve --contender sealed-write` to poke one app with curl. A/B: `bench-web run
+//! --server-bins A,B` serves every app from each of those binaries (built with other flags or
+//! from another commit), interleaved in one run, and prints each one's CPU per request against
+//! the first's.
 //!
 //! Each run starts a fresh server process (pinned to `--server-core`), logs every connection in
 //! with its own session, warms up, then measures: requests, errors, the latency histogram, and
@@ -36,6 +39,8 @@ struct Args {
     load_core: usize,
     table: String,
     chart: String,
+    /// A/B mode: the server binaries to interleave (each round runs every app under each).
+    server_bins: Vec<String>,
 }
 
 fn usage() -> ! {
@@ -43,7 +48,7 @@ fn usage() -> ! {
         "usage:
   bench-web run [--rounds N] [--secs S] [--warmup S] [--conns 16,64] [--contenders a,b,...]
                 [--redis URL --redis-pid PID] [--max-requests N] [--server-core C] [--load-core C]
-                [--table FILE.md] [--chart FILE.svg]
+                [--table FILE.md] [--chart FILE.svg] [--server-bins A,B,...]
   bench-web serve --contender NAME [--redis URL] [--core C] [--port P]
   bench-web micro [--core C]
   bench-web repeat WHAT N    (WHAT: open, renew, or an app name; for instruction counts under valgrind)
@@ -97,6 +102,7 @@ fn parse_run(mut args: impl Iterator<Item = String>) -> Args {
         load_core: 1,
         table: "bench-web/whole-request.md".to_owned(),
         chart: "docs/charts/whole-request.svg".to_owned(),
+        server_bins: Vec::new(),
     };
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -124,6 +130,10 @@ fn parse_run(mut args: impl Iterator<Item = String>) -> Args {
             "--load-core" => a.load_core = value(&mut args),
             "--table" => a.table = value(&mut args),
             "--chart" => a.chart = value(&mut args),
+            "--server-bins" => {
+                let list: String = value(&mut args);
+                a.server_bins = list.split(',').map(str::to_owned).collect();
+            }
             _ => usage(),
         }
     }
@@ -182,8 +192,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(contender: Contender, args: &Args) -> Self {
-        let mut cmd = Command::new(std::env::current_exe().expect("own path"));
+    fn start(contender: Contender, args: &Args, bin: Option<&str>) -> Self {
+        let mut cmd = match bin {
+            Some(path) => Command::new(path),
+            None => Command::new(std::env::current_exe().expect("own path")),
+        };
         cmd.args(["serve", "--contender", contender.id()])
             .args(["--core", &args.server_core.to_string()])
             .stdout(Stdio::piped());
@@ -217,6 +230,8 @@ impl Drop for Server {
 /// One measured run.
 struct RunResult {
     contender: Contender,
+    /// Index into `--server-bins` (0 without it).
+    bin: usize,
     conns: usize,
     tally: Tally,
     secs: f64,
@@ -242,8 +257,13 @@ fn run_one(
     contender: Contender,
     conns: usize,
     args: &Args,
+    bin: usize,
 ) -> RunResult {
-    let server = Server::start(contender, args);
+    let server = Server::start(
+        contender,
+        args,
+        args.server_bins.get(bin).map(String::as_str),
+    );
     let pid = server.child.id();
     runtime.block_on(async {
         client::wait_for(server.addr, Duration::from_secs(10))
@@ -273,6 +293,7 @@ fn run_one(
         };
         RunResult {
             contender,
+            bin,
             conns,
             tally,
             secs,
@@ -368,16 +389,20 @@ fn run(args: Args) {
         .build()
         .expect("runtime");
     let mut results = Vec::new();
+    let bins = args.server_bins.len().max(1);
     for round in 0..args.rounds {
         for &conns in &args.conns {
-            // Interleave, and rotate the order each round so no contender always runs first.
-            let n = args.contenders.len();
+            // Interleave, and rotate the order each round so no contender (and no server binary)
+            // always runs first.
+            let n = args.contenders.len() * bins;
             for i in 0..n {
-                let contender = args.contenders[(i + round) % n];
-                let r = run_one(&runtime, contender, conns, &args);
+                let k = (i + round) % n;
+                let (contender, bin) = (args.contenders[k / bins], (k + round) % bins);
+                let r = run_one(&runtime, contender, conns, &args, bin);
                 eprintln!(
-                    "round {} {:>13} {:>3} conns: {:>8.0} req/s, {:>6.2} us CPU/req, {} errors",
+                    "round {} bin {} {:>13} {:>3} conns: {:>8.0} req/s, {:>6.2} us CPU/req, {} errors",
                     round + 1,
+                    bin,
                     contender.id(),
                     conns,
                     r.rps(),
@@ -387,6 +412,10 @@ fn run(args: Args) {
                 results.push(r);
             }
         }
+    }
+    if !args.server_bins.is_empty() {
+        ab_summary(&results, &args);
+        return;
     }
     let mut rows = Vec::new();
     for &contender in &args.contenders {
@@ -402,6 +431,36 @@ fn run(args: Args) {
     let svg = chart::throughput(&rows, &args.conns);
     write(&args.chart, &svg);
     eprintln!("wrote {} and {}", args.table, args.chart);
+}
+
+/// A/B mode: the median server CPU per request of every binary, app and connection count, and
+/// each binary against the first.
+fn ab_summary(results: &[RunResult], args: &Args) {
+    println!(
+        "| app | connections | server binary | server CPU per request (median) | vs the first | rounds |"
+    );
+    println!("|---|---:|---|---:|---:|---:|");
+    for &contender in &args.contenders {
+        for &conns in &args.conns {
+            let cpu = |bin: usize| {
+                let v: Vec<f64> = results
+                    .iter()
+                    .filter(|r| r.contender == contender && r.conns == conns && r.bin == bin)
+                    .map(RunResult::cpu_us)
+                    .collect();
+                (median(v.clone()), v.len())
+            };
+            let (first, _) = cpu(0);
+            for (bin, path) in args.server_bins.iter().enumerate() {
+                let (us, n) = cpu(bin);
+                println!(
+                    "| {} | {conns} | {path} | {us:.2} us | {:.3}x | {n} |",
+                    contender.id(),
+                    us / first
+                );
+            }
+        }
+    }
 }
 
 fn write(path: &str, text: &str) {
@@ -491,7 +550,7 @@ fn markdown(rows: &[Row], micro: &micro::Micro, args: &Args) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "Outside a request (same core, same session): `Sealer::open::<AppSession>` {:.2} us, `Sealer::renew` {:.2} us; the whole layer in process (axum router called directly, no socket) {:.2} us writing, {:.2} us reading, over the same router without the layer.",
+        "Outside a request (same core, same session, CPU time of the thread): `Sealer::open::<AppSession>` {:.2} us, `Sealer::renew` {:.2} us; the whole layer in process (axum router called directly, no socket) {:.2} us writing, {:.2} us reading, over the same router without the layer.",
         micro.open_us, micro.renew_us, micro.layer_write_us, micro.layer_read_us
     );
     s
