@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::PrivateCookieJar;
@@ -58,6 +59,12 @@ pub enum Contender {
     TowerRedis,
     /// axum-extra's `PrivateCookieJar` carrying the postcard bytes, writing on every request.
     PrivateJar,
+    /// No session, but the request carries a cookie as long as sealed-session's (HTTP and
+    /// kernel work for the same bytes, nothing opened): the baseline of the read-mostly app.
+    NoneCookie,
+    /// As [`Contender::NoneCookie`], and every response sends back a `Set-Cookie` header as
+    /// long as sealed-session's: the baseline of the writing app.
+    NoneSetCookie,
 }
 
 impl Contender {
@@ -79,6 +86,8 @@ impl Contender {
             Self::TowerMemory => "tower-memory",
             Self::TowerRedis => "tower-redis",
             Self::PrivateJar => "private-jar",
+            Self::NoneCookie => "none-cookie",
+            Self::NoneSetCookie => "none-set-cookie",
         }
     }
 
@@ -91,16 +100,27 @@ impl Contender {
             Self::TowerMemory => "tower-sessions, memory store",
             Self::TowerRedis => "tower-sessions, Redis store",
             Self::PrivateJar => "axum-extra PrivateCookieJar",
+            Self::NoneCookie => "no session, a cookie of the same length sent",
+            Self::NoneSetCookie => "no session, the same cookie sent and set",
         }
     }
 
+    /// Baselines for the layer's own cost, not in the main table (`--contenders` names them).
+    pub const BASELINES: [Self; 2] = [Self::NoneCookie, Self::NoneSetCookie];
+
     pub fn parse(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.id() == id)
+        Self::ALL
+            .into_iter()
+            .chain(Self::BASELINES)
+            .find(|c| c.id() == id)
     }
 
     /// Whether every request changes the counter (the client checks it goes up by one).
     pub fn writes(self) -> bool {
-        !matches!(self, Self::None | Self::SealedRead)
+        !matches!(
+            self,
+            Self::None | Self::SealedRead | Self::NoneCookie | Self::NoneSetCookie
+        )
     }
 }
 
@@ -133,6 +153,22 @@ pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
             pool.init().await.expect("redis connect");
             tower_sessions_app(RedisStore::new(pool))
         }
+        Contender::NoneCookie | Contender::NoneSetCookie => {
+            let set = same_length_set_cookie();
+            let login = set.clone();
+            let router = Router::new().route(
+                "/login",
+                get(move || async move { ([(SET_COOKIE, login)], "0") }),
+            );
+            if contender == Contender::NoneSetCookie {
+                router.route(
+                    "/",
+                    get(move || async move { ([(SET_COOKIE, set)], 0u64.to_string()) }),
+                )
+            } else {
+                router.route("/", get(async || 0u64.to_string()))
+            }
+        }
         Contender::PrivateJar => Router::new()
             .route("/login", get(jar_login))
             .route("/", get(jar_write))
@@ -140,6 +176,23 @@ pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
                 key: Key::generate(),
             }),
     }
+}
+
+/// A `Set-Cookie` header exactly as sealed-session writes it for the app's session (a real token,
+/// never opened by the baseline apps).
+fn same_length_set_cookie() -> HeaderValue {
+    let settings = CookieSettings::default();
+    let config = settings.config_builder().build().expect("config");
+    let keyring = Keyring::new(1, MasterKey::generate().expect("key"));
+    let cookies = SessionCookie::new(Sealer::new(keyring, config), settings).expect("bound");
+    let set = cookies
+        .seal(
+            &cookies.settings().read([]),
+            &AppSession::login(),
+            &SessionOptions::default(),
+        )
+        .expect("seal");
+    set.iter().next().expect("one cookie").to_header_value()
 }
 
 fn unauthorized() -> Response {
