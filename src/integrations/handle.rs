@@ -301,12 +301,11 @@ fn automatic(state: &State) -> SetCookies {
         Err(_) => cookies.cleanup(&state.read),
         Ok(Some(opened)) => {
             let meta = &opened.meta;
-            let deadline = u64::try_from(meta.absolute_deadline().unix_timestamp()).ok();
-            let past_deadline = match (cookies.now(), deadline) {
-                (Some(now), Some(deadline)) => now >= deadline,
-                // A clock before 1970 cannot renew; leave the cookie as it is.
-                _ => false,
-            };
+            // A clock before 1970 cannot renew; leave the cookie as it is. (The deadline in
+            // unix seconds, as the token carries it: no calendar arithmetic per request.)
+            let past_deadline = cookies
+                .now()
+                .is_some_and(|now| now >= meta.absolute_deadline_secs);
             if past_deadline {
                 return cookies.remove(&state.read);
             }
