@@ -20,7 +20,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use sealed_session::{Config, Keyring, MasterKey, OpenError, SealError, Sealer};
+use std::future::Future as _;
+
+use sealed_session::tower::{SessionHandle, SessionLayer};
+use sealed_session::{
+    Config, CookieSettings, Keyring, MasterKey, OpenError, SealError, Sealer, SessionCookie,
+    SessionOptions,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -357,6 +363,78 @@ mod api {
     }
 }
 
+/// The inner service of the session middleware: decodes the session as the handler's extractor
+/// would (the value is the application's: forgotten), and writes it back when `renew` is set.
+#[derive(Clone)]
+struct Handler {
+    renew: bool,
+}
+
+impl tower_service::Service<http::Request<()>> for Handler {
+    type Response = http::Response<()>;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<http::Response<()>, std::convert::Infallible>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<()>) -> Self::Future {
+        let handle = request.extensions().get::<SessionHandle>().unwrap();
+        let value = handle.get::<Session>().unwrap().unwrap();
+        if self.renew {
+            handle.renew(&value).unwrap();
+        }
+        std::mem::forget(value);
+        std::future::ready(Ok(http::Response::new(())))
+    }
+}
+
+/// One request carrying `value`'s session cookie through the tower `SessionLayer` around
+/// [`Handler`]: the middleware keeps the payload bytes for the request (inline in its handle
+/// when small, on the heap when not), and the request's end frees them.
+fn through_the_layer(keyring: Keyring, value: &Session, renew: bool) {
+    use tower_layer::Layer as _;
+    use tower_service::Service as _;
+    let settings = CookieSettings::default();
+    let config = settings.config_builder().build().unwrap();
+    let cookies = SessionCookie::new(api::sealer(keyring, config), settings).unwrap();
+    let set = cookies
+        .seal(
+            &cookies.settings().read([]),
+            value,
+            &SessionOptions::default(),
+        )
+        .unwrap();
+    let cookie = format!(
+        "{}={}",
+        set.iter().next().unwrap().name(),
+        set.iter().next().unwrap().value()
+    );
+    let mut request = http::Request::new(());
+    request
+        .headers_mut()
+        .insert(http::header::COOKIE, cookie.parse().unwrap());
+    let mut service = SessionLayer::new(cookies).layer(Handler { renew });
+    let mut future = std::pin::pin!(service.call(request));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let response = match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(response) => response.unwrap(),
+        std::task::Poll::Pending => unreachable!("the handler is ready at once"),
+    };
+    assert_eq!(
+        response
+            .headers()
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .count(),
+        usize::from(renew)
+    );
+}
+
 /// Seals, opens, renews, reissues and opens raw under `sealer`; the values handed to the
 /// application are forgotten (they are the application's to wipe).
 fn round_trip(sealer: &Sealer, value: &Session) {
@@ -469,6 +547,8 @@ fn main() {
     let s_panic = session(&mut reg, "Serialize panic", 300);
     let s_long = session(&mut reg, "too long to seal", 6000);
     let s_big = session(&mut reg, "over the kept scratch size", 100_000);
+    let s_layer_small = session(&mut reg, "session middleware, payload inline", 100);
+    let s_layer_large = session(&mut reg, "session middleware, payload on the heap", 600);
     let canary = random_bytes(64);
     reg.add("canary (must be found: proves the scan works)", &canary);
     let canary_index = reg.labels.len() - 1;
@@ -571,6 +651,18 @@ fn main() {
     );
     let token = api::seal(&big, s_big).unwrap();
     std::mem::forget(api::open::<Session>(&big, &token).unwrap());
+
+    // The session middleware's copy of the payload, kept for the request: small (inside the
+    // request's handle) and large (its own allocation), read only and written.
+    for (value, renew) in [
+        (s_layer_small, false),
+        (s_layer_small, true),
+        (s_layer_large, false),
+        (s_layer_large, true),
+    ] {
+        let key = MasterKey::from_text(other_text).unwrap();
+        through_the_layer(Keyring::new(1, key), value, renew);
+    }
 
     // Dropping the sealers drops the keys.
     drop(sealers);
