@@ -4,7 +4,7 @@
 # Usage: bash bench-web/instructions.sh [path/to/bench-web binary]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-bench-web/target/release/bench-web}
+bin=${1:-${CARGO_TARGET_DIR:-bench-web/target}/release/bench-web}
 [ -x "$bin" ] || cargo build --release --manifest-path bench-web/Cargo.toml
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -17,6 +17,8 @@ if ! command -v redis-server >/dev/null 2>&1; then
     fi
 fi
 
+# Another build (RUSTFLAGS) goes in its own target directory: CARGO_TARGET_DIR=... bash bench-web/run.sh
+target=${CARGO_TARGET_DIR:-bench-web/target}
 cargo build --release --manifest-path bench-web/Cargo.toml
 
 # A free port, Redis on the load core (the server core stays the server's alone).
@@ -31,5 +33,5 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-bench-web/target/release/bench-web run --redis "redis://127.0.0.1:$port" --redis-pid "$redis_pid" "$@"
-bench-web/target/release/allocs --redis "redis://127.0.0.1:$port" | tee bench-web/allocations.md
+"$target/release/bench-web" run --redis "redis://127.0.0.1:$port" --redis-pid "$redis_pid" "$@"
+"$target/release/allocs" --redis "redis://127.0.0.1:$port" | tee bench-web/allocations.md
