@@ -3,9 +3,13 @@
 //!
 //! ```text
 //! epoch key = HKDF-SHA256(salt = none, ikm = master key,
-//!                         info = LABEL || version || key id || rotation period (u64 BE) || epoch (u64 BE),
+//!                         info = LABEL || version || key id || rotation period (u64 BE)
+//!                                || epoch (u64 BE) || purpose,
 //!                         length = 32)
 //! ```
+//! Every field before the purpose has a fixed length, so the info encodes its inputs without
+//! ambiguity. The purpose binds through the key (the AEAD has no associated data): the same
+//! master key gives independent keys to different purposes.
 
 use std::num::NonZeroU64;
 use std::sync::Arc;
@@ -25,29 +29,39 @@ pub(crate) const HKDF_LABEL: &[u8] = b"sealed-session v1 epoch key";
 /// Never keep more than this many cached epochs per master key.
 const MAX_SLOTS_PER_KEY: u64 = 256;
 
-/// The HKDF `info` input for one epoch key.
-pub(crate) fn hkdf_info(key_id: u8, period: u64, epoch: u64) -> Vec<u8> {
-    let mut info = Vec::with_capacity(HKDF_LABEL.len().saturating_add(18));
+/// The HKDF `info` input for one epoch key: the fixed-length fields, then the purpose last.
+pub(crate) fn hkdf_info(key_id: u8, period: u64, epoch: u64, purpose: &[u8]) -> Vec<u8> {
+    let mut info = Vec::with_capacity(
+        HKDF_LABEL
+            .len()
+            .saturating_add(18)
+            .saturating_add(purpose.len()),
+    );
     info.extend_from_slice(HKDF_LABEL);
     info.push(VERSION);
     info.push(key_id);
     info.extend_from_slice(&period.to_be_bytes());
     info.extend_from_slice(&epoch.to_be_bytes());
+    info.extend_from_slice(purpose);
     info
 }
 
-/// Derives the 32-byte key for one epoch (zeroized on drop).
+/// Derives the 32-byte key for one epoch and purpose (zeroized on drop).
 pub(crate) fn derive_key(
     master: &MasterKey,
     key_id: u8,
     period: u64,
     epoch: u64,
+    purpose: &[u8],
 ) -> Zeroizing<[u8; 32]> {
     let mut okm = Zeroizing::new([0u8; 32]);
     let hk = Hkdf::<Sha256>::new(None, master.expose());
     // 32 bytes is far below HKDF-SHA256's limit of 8160, so expand cannot fail.
     if hk
-        .expand(&hkdf_info(key_id, period, epoch), okm.as_mut_slice())
+        .expand(
+            &hkdf_info(key_id, period, epoch, purpose),
+            okm.as_mut_slice(),
+        )
         .is_err()
     {
         okm.fill(0);
@@ -61,12 +75,15 @@ pub(crate) struct EpochKey {
     pub(crate) cipher: XChaCha20Poly1305,
 }
 
-/// A master key with its id and its cache of derived epoch keys.
+/// A master key with its id and its cache of epoch keys, derived for one rotation period and one
+/// purpose: a config with another period or purpose needs a new entry (a sealer builds one with
+/// every config it stores).
 pub(crate) struct KeyEntry {
     pub(crate) id: u8,
     master: Arc<MasterKey>,
     slots: Box<[ArcSwapOption<EpochKey>]>,
     period: NonZeroU64,
+    purpose: Arc<[u8]>,
 }
 
 impl KeyEntry {
@@ -75,6 +92,7 @@ impl KeyEntry {
         master: Arc<MasterKey>,
         period: NonZeroU64,
         window_epochs: u64,
+        purpose: Arc<[u8]>,
     ) -> Self {
         let slots = window_epochs.saturating_add(1).clamp(2, MAX_SLOTS_PER_KEY);
         let slots = (0..slots).map(|_| ArcSwapOption::empty()).collect();
@@ -83,6 +101,7 @@ impl KeyEntry {
             master,
             slots,
             period,
+            purpose,
         }
     }
 
@@ -107,7 +126,13 @@ impl KeyEntry {
     }
 
     fn derive(&self, epoch: u64) -> EpochKey {
-        let okm = derive_key(&self.master, self.id, self.period.get(), epoch);
+        let okm = derive_key(
+            &self.master,
+            self.id,
+            self.period.get(),
+            epoch,
+            &self.purpose,
+        );
         EpochKey {
             epoch,
             cipher: XChaCha20Poly1305::new(okm.as_ref().into()),
@@ -126,20 +151,43 @@ mod tests {
     #[test]
     fn derivation_binds_every_input() {
         let m = MasterKey::generate().unwrap();
-        let base = derive_key(&m, 1, 86_400, 20_000);
-        assert_eq!(*base, *derive_key(&m, 1, 86_400, 20_000));
-        assert_ne!(*base, *derive_key(&m, 2, 86_400, 20_000));
-        assert_ne!(*base, *derive_key(&m, 1, 3_600, 20_000));
-        assert_ne!(*base, *derive_key(&m, 1, 86_400, 20_001));
+        let base = derive_key(&m, 1, 86_400, 20_000, b"session");
+        assert_eq!(*base, *derive_key(&m, 1, 86_400, 20_000, b"session"));
+        assert_ne!(*base, *derive_key(&m, 2, 86_400, 20_000, b"session"));
+        assert_ne!(*base, *derive_key(&m, 1, 3_600, 20_000, b"session"));
+        assert_ne!(*base, *derive_key(&m, 1, 86_400, 20_001, b"session"));
+        assert_ne!(*base, *derive_key(&m, 1, 86_400, 20_000, b"session2"));
+        assert_ne!(*base, *derive_key(&m, 1, 86_400, 20_000, b"sessio"));
         assert_ne!(
             *base,
-            *derive_key(&MasterKey::generate().unwrap(), 1, 86_400, 20_000)
+            *derive_key(
+                &MasterKey::generate().unwrap(),
+                1,
+                86_400,
+                20_000,
+                b"session"
+            )
         );
     }
 
     #[test]
+    fn info_is_the_fixed_fields_then_the_purpose() {
+        let info = hkdf_info(7, 0x0102, 0x0304, b"__Host-session");
+        let mut want = b"sealed-session v1 epoch key".to_vec();
+        want.extend_from_slice(&[1, 7, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 3, 4]);
+        want.extend_from_slice(b"__Host-session");
+        assert_eq!(info, want);
+    }
+
+    #[test]
     fn cache_returns_the_derived_key() {
-        let entry = KeyEntry::new(3, master(), NonZeroU64::new(86_400).unwrap(), 9);
+        let entry = KeyEntry::new(
+            3,
+            master(),
+            NonZeroU64::new(86_400).unwrap(),
+            9,
+            Arc::from(&b"session"[..]),
+        );
         let expected = entry.derive(77).cipher;
         let probe = |c: &XChaCha20Poly1305| {
             use chacha20poly1305::aead::Aead as _;

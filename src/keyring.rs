@@ -6,9 +6,9 @@
 //! key with its cache of epoch keys, found by id in O(1).
 
 use std::fmt;
-use std::num::NonZeroU64;
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::epoch_keys::KeyEntry;
 use crate::error::KeyError;
 use crate::keys::{MasterKey, read_env_text};
@@ -181,9 +181,21 @@ pub(crate) struct KeyTable {
 }
 
 impl KeyTable {
-    pub(crate) fn new(ring: &Keyring, period: NonZeroU64, window_epochs: u64) -> Self {
+    /// Every key of `ring`, with an empty cache of the epoch keys it derives under `config`
+    /// (its rotation period and purpose are inputs of the derivation, FORMAT.md R4.1): a table
+    /// serves one config only.
+    pub(crate) fn new(ring: &Keyring, config: &Config) -> Self {
+        let period = config.rotation_period;
+        let window_epochs = config.window_epochs();
+        let purpose: Arc<[u8]> = Arc::from(config.purpose.as_bytes());
         let entry = |(id, master): &(u8, Arc<MasterKey>)| {
-            KeyEntry::new(*id, Arc::clone(master), period, window_epochs)
+            KeyEntry::new(
+                *id,
+                Arc::clone(master),
+                period,
+                window_epochs,
+                Arc::clone(&purpose),
+            )
         };
         let mut index = [0u16; 256];
         let primary = entry(&ring.primary);
@@ -281,7 +293,7 @@ mod tests {
             .unwrap()
             .with_open_only(0, MasterKey::generate().unwrap())
             .unwrap();
-        let table = KeyTable::new(&ring, NonZeroU64::new(60).unwrap(), 3);
+        let table = KeyTable::new(&ring, &Config::default());
         assert_eq!(table.primary().id, 9);
         for id in 0..=255u8 {
             let in_ring = ring.ids().any(|i| i == id);

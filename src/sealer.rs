@@ -64,7 +64,9 @@ pub(crate) struct State {
 
 impl State {
     fn new(keyring: Keyring, config: Config) -> Self {
-        let keys = KeyTable::new(&keyring, config.rotation_period, config.window_epochs());
+        // The epoch keys depend on the period and the purpose: a new config gets new caches, so
+        // no key derived for the old purpose is ever used for the new one.
+        let keys = KeyTable::new(&keyring, &config);
         Self {
             config,
             keyring,
