@@ -16,7 +16,7 @@ use std::num::NonZeroU64;
 use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _, ConstantTimeGreater as _};
 
 use crate::config::Config;
-use crate::epoch::{self, Window};
+use crate::epoch;
 use crate::error::OpenError;
 use crate::varint;
 
@@ -171,8 +171,6 @@ pub(crate) struct Policy {
     pub(crate) now: u64,
     pub(crate) leeway: u64,
     pub(crate) period: NonZeroU64,
-    /// The accepted epochs.
-    pub(crate) window: Window,
     pub(crate) absolute_lifetime: u64,
     pub(crate) idle_lifetime: u64,
     pub(crate) generation_floor: u64,
@@ -181,21 +179,13 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
-    /// The checks of an open at `now` under `config` (whose accepted epochs at `now` are
-    /// `window`) for a token of this profile; `schema` is the schema version to require. The one place a policy is built (open, and the fuzz hooks).
-    pub(crate) fn new(
-        config: &Config,
-        now: u64,
-        window: Window,
-        persistent: bool,
-        schema: u32,
-    ) -> Self {
+    /// The checks of an open at `now` under `config` for a token of this profile; `schema` is the schema version to require. The one place a policy is built (open, and the fuzz hooks).
+    pub(crate) fn new(config: &Config, now: u64, persistent: bool, schema: u32) -> Self {
         let lifetimes = config.lifetimes(persistent);
         Self {
             now,
             leeway: config.leeway,
             period: config.rotation_period,
-            window,
             absolute_lifetime: lifetimes.absolute_secs(),
             idle_lifetime: lifetimes.idle_secs(),
             generation_floor: config.generation_floor,
@@ -229,7 +219,6 @@ impl Deadlines {
 /// depend on which check failed. Only the final `match` on the code branches.
 pub(crate) fn validate(
     claims: &Claims,
-    epoch: u64,
     offset: u64,
     policy: &Policy,
 ) -> Result<Deadlines, OpenError> {
@@ -242,14 +231,10 @@ pub(crate) fn validate(
     // fail as `Revoked` are one entry.
     let period_last = policy.period.get().saturating_sub(1);
     let failures: [(Choice, u8); 6] = [
-        // 1. epoch window (the header's epoch is authenticated by now) and the seal inside it
-        //    (`offset < period`, that is `offset <= period - 1`)
-        (
-            policy.window.lo.ct_gt(&epoch)
-                | epoch.ct_gt(&policy.window.hi)
-                | offset.ct_gt(&period_last),
-            1,
-        ),
+        // 1. the seal inside its epoch (`offset < period`, that is `offset <= period - 1`); the
+        //    epoch itself is in the window: only such an epoch is recovered from the header
+        //    (`Window::recover`, before the AEAD), and the caller passes that one
+        (offset.ct_gt(&period_last), 1),
         // 2. absolute expiry
         (now.ct_gt(&d.absolute.saturating_add(policy.leeway)), 2),
         // 3. idle expiry
@@ -307,10 +292,6 @@ mod tests {
             now,
             leeway: 60,
             period: PERIOD,
-            window: Window {
-                lo: T0 / DAY - 1,
-                hi: T0 / DAY + 1,
-            },
             absolute_lifetime: 12 * 3600,
             idle_lifetime: 2 * 3600,
             generation_floor: 0,
@@ -320,8 +301,7 @@ mod tests {
     }
 
     fn check(c: &Claims, p: &Policy) -> Result<Deadlines, OpenError> {
-        let epoch = c.sealed_at / p.period;
-        validate(c, epoch, c.sealed_at % p.period, p)
+        validate(c, c.sealed_at % p.period, p)
     }
 
     #[test]
@@ -408,12 +388,9 @@ mod tests {
                 expected: 2
             })
         );
-        let mut p = policy(T0);
-        p.window.lo = T0 / DAY + 1;
-        assert_eq!(check(&c, &p), Err(OpenError::RetiredEpoch));
         let p = policy(T0);
         assert_eq!(
-            validate(&c, T0 / DAY, DAY, &p),
+            validate(&c, DAY, &p),
             Err(OpenError::RetiredEpoch),
             "offset = period"
         );

@@ -21,7 +21,7 @@ const MIN_CAPACITY: usize = 256;
 const GROW_SLACK: usize = 64;
 
 /// The wipe writes zeros this many bytes at a time (whole vector stores, inline).
-const WIPE_CHUNK: usize = 64;
+const WIPE_CHUNK: usize = 256;
 
 thread_local! {
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -93,7 +93,7 @@ fn grow(buf: &mut Vec<u8>, additional: usize) {
 }
 
 /// Overwrites the whole allocation (length and spare capacity) with zeros and leaves the buffer
-/// empty. Whole 64-byte vector stores instead of `zeroize`'s byte-by-byte volatile writes (a
+/// empty. Whole 256-byte blocks of vector stores instead of `zeroize`'s byte-by-byte volatile writes (a
 /// 256-byte buffer took 256 single-byte stores on every seal and open) or a `memset` call (whose
 /// `rep stosb` above 2 KB callgrind counts as one instruction per byte): the zeros are handed to an
 /// optimisation barrier, so the compiler must assume they are read and cannot drop the writes.

@@ -127,8 +127,8 @@ pub(crate) fn open<R>(
         // 6. Claims, all checked in constant time with one branch.
         let (claims, offset, payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
         let schema = schema.unwrap_or(claims.schema_version);
-        let policy = Policy::new(config, now, window, claims.persistent, schema);
-        let deadlines = claims::validate(&claims, epoch, offset, &policy)?;
+        let policy = Policy::new(config, now, claims.persistent, schema);
+        let deadlines = claims::validate(&claims, offset, &policy)?;
         finish(Verified {
             claims,
             deadlines,
