@@ -20,7 +20,7 @@ const MIN_CAPACITY: usize = 256;
 /// made a 3 KB token's buffer 6 KB, wiped in full after every seal and open).
 const GROW_SLACK: usize = 64;
 
-/// The wipe writes zeros this many bytes at a time (whole vector stores, inline).
+/// [`extend_zeros`] writes zeros this many bytes at a time (whole vector stores, inline).
 const WIPE_CHUNK: usize = 256;
 
 thread_local! {
@@ -93,20 +93,27 @@ fn grow(buf: &mut Vec<u8>, additional: usize) {
 }
 
 /// Overwrites the whole allocation (length and spare capacity) with zeros and leaves the buffer
-/// empty. Whole 256-byte blocks of vector stores instead of `zeroize`'s byte-by-byte volatile writes (a
-/// 256-byte buffer took 256 single-byte stores on every seal and open) or a `memset` call (whose
-/// `rep stosb` above 2 KB callgrind counts as one instruction per byte): the zeros are handed to an
+/// empty, with [`extend_zeros`] instead of `zeroize`'s byte-by-byte volatile writes (a 256-byte
+/// buffer took 256 single-byte stores on every seal and open): the zeros are handed to an
 /// optimisation barrier, so the compiler must assume they are read and cannot drop the writes.
 /// Buffers that are freed go through `zeroize` (`WipeOnDrop`, [`grow`]).
 fn wipe(buf: &mut Vec<u8>) {
     buf.clear();
-    let capacity = buf.capacity();
-    while capacity.saturating_sub(buf.len()) >= WIPE_CHUNK {
-        buf.extend_from_slice(&[0; WIPE_CHUNK]);
-    }
-    buf.resize(capacity, 0);
+    extend_zeros(buf, buf.capacity());
     core::hint::black_box(buf.as_mut_slice());
     buf.clear();
+}
+
+/// Appends `n` zero bytes in whole 256-byte blocks of vector stores, then the rest: no `memset`
+/// call, whose `rep stosb` path above 2 KB callgrind counts as one instruction per byte (the
+/// counts `scripts/instructions` compares are then about the data size, not the work).
+pub(crate) fn extend_zeros(buf: &mut Vec<u8>, n: usize) {
+    let end = buf.len().saturating_add(n);
+    buf.reserve(n);
+    while end.saturating_sub(buf.len()) >= WIPE_CHUNK {
+        buf.extend_from_slice(&[0; WIPE_CHUNK]);
+    }
+    buf.resize(end, 0);
 }
 
 /// Appends the postcard encoding of `value` to `buf`, growing it with [`reserve`]. On error `buf`
