@@ -33,7 +33,7 @@ fn seal_with_nonce<T: Serialize + ?Sized>(
     claims: &Claims,
     random: [u8; RANDOM_LEN],
 ) -> Result<String, SealError> {
-    let keys = KeyTable::new(ring, config);
+    let keys = KeyTable::new(ring, config, claims.sealed_at);
     let mut out = String::new();
     token::seal(&keys, config, claims, value, random, &mut out)?;
     Ok(out)
