@@ -32,7 +32,10 @@ struct WipeOnDrop(Vec<u8>);
 
 impl Drop for WipeOnDrop {
     fn drop(&mut self) {
-        self.0.zeroize();
+        // Empty and unallocated after every normal return (the buffer went back to the thread).
+        if self.0.capacity() != 0 {
+            self.0.zeroize();
+        }
     }
 }
 

@@ -69,7 +69,14 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
                 max: config.max_token_len,
             })?;
         raw.extend_from_slice(&tag);
-        out.reserve(encoding::encoded_len(raw.len()).unwrap_or(len));
+        let text_len = encoding::encoded_len(raw.len()).unwrap_or(len);
+        if out.capacity() == 0 {
+            // A fresh output (every seal's): one allocation of the exact size, without `reserve`'s
+            // growth path.
+            *out = String::with_capacity(text_len);
+        } else {
+            out.reserve(text_len);
+        }
         encoding::encode_token_into(raw, out);
         Ok(())
     })
