@@ -16,7 +16,7 @@ use std::num::NonZeroU64;
 use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _, ConstantTimeGreater as _};
 
 use crate::config::Config;
-use crate::epoch::{self, Window};
+use crate::epoch;
 use crate::error::OpenError;
 use crate::varint;
 
@@ -171,8 +171,6 @@ pub(crate) struct Policy {
     pub(crate) now: u64,
     pub(crate) leeway: u64,
     pub(crate) period: NonZeroU64,
-    /// The accepted epochs.
-    pub(crate) window: Window,
     pub(crate) absolute_lifetime: u64,
     pub(crate) idle_lifetime: u64,
     pub(crate) generation_floor: u64,
@@ -181,21 +179,13 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
-    /// The checks of an open at `now` under `config` (whose accepted epochs at `now` are
-    /// `window`) for a token of this profile; `schema` is the schema version to require. The one place a policy is built (open, and the fuzz hooks).
-    pub(crate) fn new(
-        config: &Config,
-        now: u64,
-        window: Window,
-        persistent: bool,
-        schema: u32,
-    ) -> Self {
+    /// The checks of an open at `now` under `config` for a token of this profile; `schema` is the schema version to require. The one place a policy is built (open, and the fuzz hooks).
+    pub(crate) fn new(config: &Config, now: u64, persistent: bool, schema: u32) -> Self {
         let lifetimes = config.lifetimes(persistent);
         Self {
             now,
             leeway: config.leeway,
             period: config.rotation_period,
-            window,
             absolute_lifetime: lifetimes.absolute_secs(),
             idle_lifetime: lifetimes.idle_secs(),
             generation_floor: config.generation_floor,
@@ -222,11 +212,6 @@ impl Deadlines {
     }
 }
 
-/// `a <= b` in constant time.
-fn le(a: u64, b: u64) -> Choice {
-    !a.ct_gt(&b)
-}
-
 /// Runs every post-authentication check, combines them with `subtle`, and branches once.
 ///
 /// Every comparison is computed whatever the outcome of the others, and the error code is picked
@@ -234,7 +219,6 @@ fn le(a: u64, b: u64) -> Choice {
 /// depend on which check failed. Only the final `match` on the code branches.
 pub(crate) fn validate(
     claims: &Claims,
-    epoch: u64,
     offset: u64,
     policy: &Policy,
 ) -> Result<Deadlines, OpenError> {
@@ -242,30 +226,33 @@ pub(crate) fn validate(
     let now = policy.now;
     let now_plus_leeway = now.saturating_add(policy.leeway);
 
-    let checks: [(Choice, u8); 7] = [
-        // 1. epoch window (the header's epoch is authenticated by now) and the seal inside it
-        (
-            le(policy.window.lo, epoch)
-                & le(epoch, policy.window.hi)
-                & policy.period.get().ct_gt(&offset),
-            1,
-        ),
+    // Each entry is `failed`, not `ok`: `a > b` is the failure of `a <= b`, so no check needs a
+    // negation (each `!` on a `Choice` is one more optimisation barrier). The two checks that
+    // fail as `Revoked` are one entry.
+    let period_last = policy.period.get().saturating_sub(1);
+    let failures: [(Choice, u8); 6] = [
+        // 1. the seal inside its epoch (`offset < period`, that is `offset <= period - 1`); the
+        //    epoch itself is in the window: only such an epoch is recovered from the header
+        //    (`Window::recover`, before the AEAD), and the caller passes that one
+        (offset.ct_gt(&period_last), 1),
         // 2. absolute expiry
-        (le(now, d.absolute.saturating_add(policy.leeway)), 2),
+        (now.ct_gt(&d.absolute.saturating_add(policy.leeway)), 2),
         // 3. idle expiry
-        (le(now, d.idle.saturating_add(policy.leeway)), 3),
+        (now.ct_gt(&d.idle.saturating_add(policy.leeway)), 3),
         // 4. not from the future
-        (le(claims.sealed_at, now_plus_leeway), 4),
-        // 5. generation floor
-        (le(policy.generation_floor, claims.generation), 5),
-        // 6. global not-before cutoff (on the session start)
-        (le(policy.not_before, claims.session_start), 5),
-        // 7. application schema version
-        (claims.schema_version.ct_eq(&policy.schema_version), 6),
+        (claims.sealed_at.ct_gt(&now_plus_leeway), 4),
+        // 5. generation floor, and the global not-before cutoff (on the session start)
+        (
+            policy.generation_floor.ct_gt(&claims.generation)
+                | policy.not_before.ct_gt(&claims.session_start),
+            5,
+        ),
+        // 6. application schema version
+        (claims.schema_version.ct_ne(&policy.schema_version), 6),
     ];
     let mut code = 0u8;
-    for (ok, failure) in checks.iter().rev() {
-        code.conditional_assign(failure, !*ok);
+    for (failed, failure) in failures.iter().rev() {
+        code.conditional_assign(failure, *failed);
     }
     match code {
         0 => Ok(d),
@@ -305,10 +292,6 @@ mod tests {
             now,
             leeway: 60,
             period: PERIOD,
-            window: Window {
-                lo: T0 / DAY - 1,
-                hi: T0 / DAY + 1,
-            },
             absolute_lifetime: 12 * 3600,
             idle_lifetime: 2 * 3600,
             generation_floor: 0,
@@ -318,8 +301,7 @@ mod tests {
     }
 
     fn check(c: &Claims, p: &Policy) -> Result<Deadlines, OpenError> {
-        let epoch = c.sealed_at / p.period;
-        validate(c, epoch, c.sealed_at % p.period, p)
+        validate(c, c.sealed_at % p.period, p)
     }
 
     #[test]
@@ -406,12 +388,9 @@ mod tests {
                 expected: 2
             })
         );
-        let mut p = policy(T0);
-        p.window.lo = T0 / DAY + 1;
-        assert_eq!(check(&c, &p), Err(OpenError::RetiredEpoch));
         let p = policy(T0);
         assert_eq!(
-            validate(&c, T0 / DAY, DAY, &p),
+            validate(&c, DAY, &p),
             Err(OpenError::RetiredEpoch),
             "offset = period"
         );

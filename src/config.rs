@@ -113,7 +113,7 @@ pub struct Config {
     pub(crate) session_ids: bool,
 }
 
-/// The default purpose (the AAD context) when none is set.
+/// The default purpose (an input of every epoch key's derivation) when none is set.
 pub const DEFAULT_PURPOSE: &str = "session";
 
 const HOUR: u64 = 3600;
@@ -179,7 +179,7 @@ impl Config {
         }
     }
 
-    /// The purpose (AAD context) every token is bound to.
+    /// The purpose every token is bound to (through its key's derivation; never sent).
     ///
     /// # Example
     /// ```
@@ -324,8 +324,9 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// The context every token is bound to (in its AAD, never sent). Use the cookie name, so a
-    /// token minted for one cookie never opens as another. 1 to 255 bytes.
+    /// The context every token is bound to (an input of the epoch key's derivation, never sent).
+    /// Use the cookie name, so a token minted for one cookie never opens as another. 1 to 255
+    /// bytes.
     ///
     /// # Example
     /// ```

@@ -5,9 +5,27 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use zeroize::Zeroizing;
 
-/// Appends the unpadded base64url form of `bytes` to `out`.
+use crate::scratch;
+
+/// Appends the unpadded base64url form of `bytes` to `out`, encoded straight into `out`'s own
+/// buffer (`encode_string` goes through a zeroed 1 KB stack buffer and copies out of it).
 pub(crate) fn encode_token_into(bytes: &[u8], out: &mut String) {
-    URL_SAFE_NO_PAD.encode_string(bytes, out);
+    let mut buf = core::mem::take(out).into_bytes();
+    let start = buf.len();
+    let encoded = encoded_len(bytes.len()).is_some_and(|len| {
+        scratch::extend_zeros(&mut buf, len);
+        buf.get_mut(start..)
+            .is_some_and(|tail| URL_SAFE_NO_PAD.encode_slice(bytes, tail) == Ok(len))
+    });
+    if !encoded {
+        buf.truncate(start);
+    }
+    // base64url is ASCII, so this never fails; were it to, `out` keeps what it had.
+    *out = String::from_utf8(buf).unwrap_or_else(|e| {
+        let mut kept = e.into_bytes();
+        kept.truncate(start);
+        String::from_utf8(kept).unwrap_or_default()
+    });
 }
 
 /// Length in characters of the unpadded base64url form of `n` bytes, or `None` on overflow.
@@ -113,6 +131,16 @@ mod tests {
             "non-canonical trailing bits refused"
         );
         assert!(decode_token_into(b"AA", &mut out));
+    }
+
+    #[test]
+    fn token_encoding_appends_the_unpadded_base64url_form() {
+        for n in 0..200usize {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 + 250) as u8).collect();
+            let mut out = String::from("name=");
+            encode_token_into(&bytes, &mut out);
+            assert_eq!(out, format!("name={}", URL_SAFE_NO_PAD.encode(&bytes)));
+        }
     }
 
     #[test]

@@ -8,9 +8,8 @@
 //!  |       |       | lo16  |                    |  || payload)         |          |
 //!  +-------+-------+-------+--------------------+----------------------+----------+
 //!  \______ header = the 24-byte XChaCha20 nonce, _/
-//!          sent in clear, part of the AAD
-//! AAD = header || len(purpose) as one byte || purpose || zeros to a multiple of 64 bytes
-//!       (the purpose is never sent)
+//!          sent in clear, authenticated as the nonce
+//! AAD = empty: the purpose (never sent) is an input of the epoch key's derivation instead
 //! ```
 //! The normative description is `FORMAT.md` at the crate root.
 
@@ -31,16 +30,11 @@ pub(crate) const HEADER_LEN: usize = NONCE_LEN;
 pub(crate) const MIN_CLAIMS_LEN: usize = 3;
 /// The shortest raw v1 token.
 pub(crate) const MIN_RAW_LEN: usize = HEADER_LEN + MIN_CLAIMS_LEN + TAG_LEN;
-/// The longest purpose, so that its length fits the one-byte prefix in the AAD.
+/// The longest purpose (a config limit: the purpose is an input of the key derivation).
 pub(crate) const MAX_PURPOSE_LEN: usize = 255;
-/// The AAD is zero-padded to a multiple of this many bytes: four Poly1305 blocks. SIMD Poly1305
-/// backends take 4 blocks at a time and fall back to one block at a time for the whole ciphertext
-/// when the AAD leaves them mid-group (`poly1305` 0.8's AVX2 code does), which made the MAC of a
-/// 3 KB token 1.8 times the instructions it needs.
-pub(crate) const AAD_ALIGN: usize = 64;
-/// The longest AAD: header, length byte, purpose, padded to [`AAD_ALIGN`].
-pub(crate) const MAX_AAD_LEN: usize =
-    (HEADER_LEN + 1 + MAX_PURPOSE_LEN).next_multiple_of(AAD_ALIGN);
+/// The AEAD's associated data: none. The header is the nonce, so the tag already covers it; the
+/// purpose is bound through the epoch key (FORMAT.md R4.1, R5.1).
+pub(crate) const AAD: &[u8] = &[];
 
 const _: () = assert!(
     MIN_RAW_LEN == 43,
@@ -112,32 +106,6 @@ pub(crate) fn split(raw: &mut [u8]) -> Result<Parts<'_>, OpenError> {
     })
 }
 
-/// Writes `header || len(purpose) || purpose || zeros` into `buf`, zero-padded to a multiple of
-/// [`AAD_ALIGN`] bytes, and returns the used prefix.
-pub(crate) fn aad<'a>(
-    header: &[u8; HEADER_LEN],
-    purpose: &[u8],
-    buf: &'a mut [u8; MAX_AAD_LEN],
-) -> &'a [u8] {
-    let purpose = purpose
-        .get(..MAX_PURPOSE_LEN.min(purpose.len()))
-        .unwrap_or_default();
-    let len_byte = u8::try_from(purpose.len()).unwrap_or(u8::MAX);
-    let (h, rest) = buf.split_at_mut(HEADER_LEN);
-    h.copy_from_slice(header);
-    let total = HEADER_LEN
-        .saturating_add(1)
-        .saturating_add(purpose.len())
-        .next_multiple_of(AAD_ALIGN);
-    if let Some((len_slot, tail)) = rest.split_first_mut() {
-        *len_slot = len_byte;
-        let (dst, padding) = tail.split_at_mut(purpose.len().min(tail.len()));
-        dst.copy_from_slice(purpose.get(..dst.len()).unwrap_or_default());
-        padding.fill(0);
-    }
-    buf.get(..total).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,24 +138,5 @@ mod tests {
         assert_eq!(split(&mut short).err(), Some(OpenError::Malformed));
         let mut ok = vec![VERSION; MIN_RAW_LEN];
         assert!(split(&mut ok).is_ok());
-    }
-
-    #[test]
-    fn aad_layout() {
-        let mut buf = [0u8; MAX_AAD_LEN];
-        buf.fill(0xff);
-        let bytes = aad(&[3; HEADER_LEN], b"cookie", &mut buf).to_vec();
-        assert_eq!(bytes.len(), 64);
-        assert_eq!(bytes.get(..HEADER_LEN), Some(&[3; HEADER_LEN][..]));
-        assert_eq!(bytes.get(HEADER_LEN), Some(&6));
-        assert_eq!(
-            bytes.get(HEADER_LEN + 1..HEADER_LEN + 7),
-            Some(&b"cookie"[..])
-        );
-        assert!(bytes.get(HEADER_LEN + 7..).unwrap().iter().all(|&b| b == 0));
-        // 24 + 1 + 39 = 64 exactly; one more byte of purpose takes the next 64.
-        assert_eq!(aad(&[0; HEADER_LEN], &[b'p'; 39], &mut buf).len(), 64);
-        assert_eq!(aad(&[0; HEADER_LEN], &[b'p'; 40], &mut buf).len(), 128);
-        assert_eq!(aad(&[0; HEADER_LEN], &[b'p'; 255], &mut buf).len(), 320);
     }
 }

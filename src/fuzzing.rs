@@ -36,15 +36,14 @@ pub fn decode_plaintext<T: DeserializeOwned>(plain: &[u8], epoch: u64, now: u64)
             };
         }
     };
-    let window = config.window_at(now);
-    let policy = Policy::new(
-        &config,
-        now,
-        window,
-        claims.persistent,
-        config.schema_version,
-    );
-    let checks = claims::validate(&claims, epoch, offset, &policy).map(|_| ());
+    // `open` recovers only an epoch inside the window (FORMAT.md R3.4), before the AEAD.
+    let in_window = config.window_at(now).recover(epoch::low_bits(epoch)) == Some(epoch);
+    let policy = Policy::new(&config, now, claims.persistent, config.schema_version);
+    let checks = if in_window {
+        claims::validate(&claims, offset, &policy).map(|_| ())
+    } else {
+        Err(OpenError::RetiredEpoch)
+    };
     Decoded {
         checks,
         payload: Some(payload::decode(rest)),

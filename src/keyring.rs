@@ -6,10 +6,11 @@
 //! key with its cache of epoch keys, found by id in O(1).
 
 use std::fmt;
-use std::num::NonZeroU64;
 use std::sync::Arc;
 
-use crate::epoch_keys::KeyEntry;
+use crate::config::Config;
+use crate::epoch;
+use crate::epoch_keys::{EpochRange, KeyEntry};
 use crate::error::KeyError;
 use crate::keys::{MasterKey, read_env_text};
 
@@ -178,12 +179,25 @@ pub(crate) struct KeyTable {
     others: Vec<KeyEntry>,
     /// `index[id]`: 0 if absent, 1 for the primary key, `n + 2` for `others[n]`.
     index: [u16; 256],
+    /// The unix seconds at which every key's cache serves the clock (`EpochRange::served_seconds`).
+    pub(crate) served: (u64, u64),
 }
 
 impl KeyTable {
-    pub(crate) fn new(ring: &Keyring, period: NonZeroU64, window_epochs: u64) -> Self {
+    /// Every key of `ring`, with an empty cache of the epoch keys it derives under `config`
+    /// (its rotation period and purpose are inputs of the derivation, FORMAT.md R4.1) for the
+    /// epochs around unix time `now`: a table serves one config, and a clock inside its
+    /// [`KeyTable::covers`] range.
+    pub(crate) fn new(ring: &Keyring, config: &Config, now: u64) -> Self {
+        let period = config.rotation_period;
+        let range = EpochRange::around(
+            epoch::epoch_of(now, period),
+            config.window_at(now).lo,
+            config.window_epochs(),
+        );
+        let purpose: Arc<[u8]> = Arc::from(config.purpose.as_bytes());
         let entry = |(id, master): &(u8, Arc<MasterKey>)| {
-            KeyEntry::new(*id, Arc::clone(master), period, window_epochs)
+            KeyEntry::new(*id, Arc::clone(master), period, range, Arc::clone(&purpose))
         };
         let mut index = [0u16; 256];
         let primary = entry(&ring.primary);
@@ -204,7 +218,14 @@ impl KeyTable {
             primary,
             others,
             index,
+            served: range.served_seconds(period),
         }
+    }
+
+    /// Whether the epoch-key caches still serve a clock at unix time `now`: its epoch and the
+    /// next one are cached.
+    pub(crate) fn serves(&self, now: u64) -> bool {
+        (self.served.0..self.served.1).contains(&now)
     }
 
     /// The key that seals.
@@ -281,7 +302,7 @@ mod tests {
             .unwrap()
             .with_open_only(0, MasterKey::generate().unwrap())
             .unwrap();
-        let table = KeyTable::new(&ring, NonZeroU64::new(60).unwrap(), 3);
+        let table = KeyTable::new(&ring, &Config::default(), 1_800_000_000);
         assert_eq!(table.primary().id, 9);
         for id in 0..=255u8 {
             let in_ring = ring.ids().any(|i| i == id);

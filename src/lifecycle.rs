@@ -289,7 +289,7 @@ impl Sealer {
         then: impl FnOnce(&Config, u8, &Claims, u64) -> M,
     ) -> Result<M, SealError> {
         let now = self.now().ok_or(SealError::Clock)?;
-        let state = self.state();
+        let state = self.state_at(now);
         let config = &state.config;
         let fresh = Fresh::draw(lineage.mints_id(config))?;
         let claims = claims_for(lineage, now, config, fresh.session_id)?;

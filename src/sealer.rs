@@ -63,8 +63,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(keyring: Keyring, config: Config) -> Self {
-        let keys = KeyTable::new(&keyring, config.rotation_period, config.window_epochs());
+    /// Keys and config, with epoch-key caches for the epochs around unix time `now`.
+    fn new(keyring: Keyring, config: Config, now: u64) -> Self {
+        // The epoch keys depend on the period and the purpose: a new config gets new caches, so
+        // no key derived for the old purpose is ever used for the new one.
+        let keys = KeyTable::new(&keyring, &config, now);
         Self {
             config,
             keyring,
@@ -87,15 +90,17 @@ impl Sealer {
     /// ```
     #[must_use]
     pub fn new(keyring: Keyring, config: Config) -> Self {
+        let clock = Arc::new(SystemClock);
+        let now = clock::unsigned(clock.unix_seconds()).unwrap_or(0);
         Self {
             inner: Arc::new(Inner {
                 max_token_len: AtomicUsize::new(config.max_token_len),
-                state: ArcSwap::from_pointee(State::new(keyring, config)),
+                state: ArcSwap::from_pointee(State::new(keyring, config, now)),
                 writer: Mutex::new(()),
                 revocation: ArcSwapOption::empty(),
                 has_revocation: AtomicBool::new(false),
                 observer: ObserverSlot::empty(),
-                clock: Arc::new(SystemClock),
+                clock,
             }),
         }
     }
@@ -119,13 +124,17 @@ impl Sealer {
     #[must_use]
     pub fn with_clock(self, clock: impl Clock) -> Self {
         let clock: Arc<dyn Clock> = Arc::new(clock);
+        // The epoch-key caches follow the new clock.
+        let now = clock::unsigned(clock.unix_seconds()).unwrap_or(0);
+        let rebuilt = |old: &State| State::new(old.keyring.share(), old.config.clone(), now);
         let inner = match Arc::try_unwrap(self.inner) {
             Ok(mut inner) => {
+                inner.state = ArcSwap::from_pointee(rebuilt(&inner.state.load()));
                 inner.clock = clock;
                 inner
             }
             Err(shared) => Inner {
-                state: ArcSwap::new(shared.state.load_full()),
+                state: ArcSwap::from_pointee(rebuilt(&shared.state.load())),
                 writer: Mutex::new(()),
                 revocation: ArcSwapOption::new(shared.revocation.load_full()),
                 has_revocation: AtomicBool::new(shared.has_revocation.load(Ordering::Acquire)),
@@ -152,7 +161,8 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn replace_keyring(&self, keyring: Keyring) {
-        self.write(|old| State::new(keyring, old.config.clone()));
+        let now = self.now().unwrap_or(0);
+        self.write(|old| State::new(keyring, old.config.clone(), now));
     }
 
     /// Replaces the config at run time, for example to raise the generation floor or set a
@@ -169,7 +179,25 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn replace_config(&self, config: Config) {
-        self.write(|old| State::new(old.keyring.share(), config));
+        let now = self.now().unwrap_or(0);
+        self.write(|old| State::new(old.keyring.share(), config, now));
+    }
+
+    /// Replaces `stale`, whose key caches do not serve unix time `now`, with the same keys and
+    /// config and caches around `now` (once per few rotation periods in steady use), unless it
+    /// was replaced meanwhile (a replacement is built with its own clock reading).
+    #[cold]
+    #[inline(never)]
+    fn renew_key_caches(&self, stale: &Arc<State>, now: u64) {
+        let _writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if Arc::ptr_eq(&self.inner.state.load(), stale) {
+            let fresh = State::new(stale.keyring.share(), stale.config.clone(), now);
+            self.inner.state.store(Arc::new(fresh));
+        }
     }
 
     /// The one read-modify-write of the state, under the writer lock; the token-length cap
@@ -320,8 +348,15 @@ impl Sealer {
         &self.inner.observer
     }
 
-    /// The keys and config in force, for one operation.
-    pub(crate) fn state(&self) -> Guard<Arc<State>> {
+    /// The keys and config in force, for one operation at unix time `now`, with key caches
+    /// that serve it.
+    pub(crate) fn state_at(&self, now: u64) -> Guard<Arc<State>> {
+        let state = self.inner.state.load();
+        if state.keys.serves(now) {
+            return state;
+        }
+        self.renew_key_caches(&state, now);
+        drop(state);
         self.inner.state.load()
     }
 
@@ -350,7 +385,7 @@ impl Sealer {
         // A clock before 1970 reads as unix 0 (FORMAT.md R8.0): only a token sealed in the first
         // `leeway` seconds of 1970 still opens.
         let now = self.now().unwrap_or(0);
-        let state = self.inner.state.load();
+        let state = self.state_at(now);
         let config = &state.config;
         let schema = check_schema.then_some(config.schema_version);
         token::open(&state.keys, config, token, now, schema, |v| {
@@ -387,5 +422,56 @@ impl fmt::Debug for Sealer {
             .field("primary_id", &state.keyring.primary_id())
             .field("config", &state.config)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::MasterKey;
+    use crate::session::SessionOptions;
+
+    const DAY: i64 = 86_400;
+    const T0: i64 = 1_800_000_000;
+
+    fn at(secs: i64) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
+    }
+
+    /// The epoch-key caches cover a range of epochs fixed when the state is built; the state is
+    /// built afresh (same keys and config) once the clock leaves it, and not before.
+    #[test]
+    fn the_state_follows_the_clock_out_of_its_key_cache_range() {
+        let clock = ManualClock::at(at(T0));
+        let sealer = Sealer::new(
+            Keyring::new(1, MasterKey::generate().unwrap()),
+            Config::default(),
+        )
+        .with_clock(clock.clone());
+        let state_ptr = || Arc::as_ptr(&sealer.inner.state.load());
+        let built = state_ptr();
+        let (_, until) = sealer.inner.state.load().keys.served;
+        let until = i64::try_from(until).unwrap();
+        assert!(until > T0 + DAY, "the default window leaves room for days");
+
+        // Inside the range: the same state, token after token.
+        let mut tokens = Vec::new();
+        for t in (T0..until).step_by(usize::try_from(DAY / 2).unwrap()) {
+            clock.set(at(t));
+            tokens.push(sealer.seal(&7u8, &SessionOptions::default()).unwrap());
+            assert_eq!(state_ptr(), built, "rebuilt at {t}");
+        }
+        // Past it: one rebuild, and the token sealed then opens under the new state.
+        clock.set(at(until));
+        let late = sealer.seal(&7u8, &SessionOptions::default()).unwrap();
+        let rebuilt = state_ptr();
+        assert_ne!(rebuilt, built);
+        assert_eq!(sealer.open::<u8>(&late).unwrap().session, 7);
+        assert_eq!(state_ptr(), rebuilt, "no second rebuild");
+        // The clock going back before the range rebuilds again; older tokens still open.
+        clock.set(at(T0 + 60));
+        assert_eq!(sealer.open::<u8>(&tokens[0]).unwrap().session, 7);
+        assert_ne!(state_ptr(), rebuilt);
     }
 }

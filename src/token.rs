@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::encoding;
 use crate::epoch;
 use crate::error::{OpenError, SealError};
-use crate::format::{self, HEADER_LEN, Header, MAX_AAD_LEN, RANDOM_LEN, TAG_LEN, VERSION};
+use crate::format::{self, HEADER_LEN, Header, RANDOM_LEN, TAG_LEN, VERSION};
 use crate::keyring::KeyTable;
 use crate::scratch::{self, with_scratch};
 use crate::size;
@@ -56,22 +56,27 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
                 max: config.max_token_len,
             });
         }
-        let mut aad_buf = [0u8; MAX_AAD_LEN];
-        let aad = format::aad(&header, config.purpose.as_bytes(), &mut aad_buf);
         let (_, body) = raw.split_at_mut(HEADER_LEN.min(payload_start));
         // The AEAD refuses only messages over 256 GiB; the length check above keeps every token
         // under the 1 MiB ceiling of `max_token_len`, so this error cannot occur (were it to,
         // it would mean exactly that: too long).
         let tag = entry
             .with_cipher(epoch, |cipher| {
-                cipher.encrypt_in_place_detached(&header.into(), aad, body)
+                cipher.encrypt_in_place_detached(&header.into(), format::AAD, body)
             })
             .map_err(|_| SealError::TooLong {
                 len,
                 max: config.max_token_len,
             })?;
         raw.extend_from_slice(&tag);
-        out.reserve(encoding::encoded_len(raw.len()).unwrap_or(len));
+        let text_len = encoding::encoded_len(raw.len()).unwrap_or(len);
+        if out.capacity() == 0 {
+            // A fresh output (every seal's): one allocation of the exact size, without `reserve`'s
+            // growth path.
+            *out = String::with_capacity(text_len);
+        } else {
+            out.reserve(text_len);
+        }
         encoding::encode_token_into(raw, out);
         Ok(())
     })
@@ -117,22 +122,20 @@ pub(crate) fn open<R>(
         let epoch = window
             .recover(parts.header.epoch_low)
             .ok_or(OpenError::RetiredEpoch)?;
-        // 5. AEAD open, in place.
-        let mut aad_buf = [0u8; MAX_AAD_LEN];
-        let aad = format::aad(&parts.header_bytes, config.purpose.as_bytes(), &mut aad_buf);
+        // 5. AEAD open, in place, under the epoch key of this key, epoch and purpose.
         let nonce = parts.header_bytes;
         let tag = parts.tag;
         let body = parts.body;
         entry
             .with_cipher(epoch, |cipher| {
-                cipher.decrypt_in_place_detached(&nonce.into(), aad, body, &tag.into())
+                cipher.decrypt_in_place_detached(&nonce.into(), format::AAD, body, &tag.into())
             })
             .map_err(|_| OpenError::Authentication)?;
         // 6. Claims, all checked in constant time with one branch.
         let (claims, offset, payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
         let schema = schema.unwrap_or(claims.schema_version);
-        let policy = Policy::new(config, now, window, claims.persistent, schema);
-        let deadlines = claims::validate(&claims, epoch, offset, &policy)?;
+        let policy = Policy::new(config, now, claims.persistent, schema);
+        let deadlines = claims::validate(&claims, offset, &policy)?;
         finish(Verified {
             claims,
             deadlines,

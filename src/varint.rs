@@ -20,8 +20,18 @@ pub(crate) const fn len(value: u64) -> usize {
 }
 
 /// Reads one canonical varint from the front of `input`, returning it and the rest.
-/// Refuses truncation, values over `u64::MAX` and non-minimal encodings.
+/// Refuses truncation, values over `u64::MAX` and non-minimal encodings. A one-byte varint (the
+/// usual session age, generation or schema) is read inline.
+#[inline]
 pub(crate) fn take(input: &[u8]) -> Option<(u64, &[u8])> {
+    match input.split_first() {
+        Some((&byte, rest)) if byte & 0x80 == 0 => Some((u64::from(byte), rest)),
+        _ => take_long(input),
+    }
+}
+
+/// [`take`] for a varint of two bytes or more (or none).
+fn take_long(input: &[u8]) -> Option<(u64, &[u8])> {
     let mut value: u64 = 0;
     for (i, &byte) in input.iter().enumerate().take(10) {
         let shift = u32::try_from(i).ok()?.checked_mul(7)?;

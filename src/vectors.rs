@@ -33,7 +33,7 @@ fn seal_with_nonce<T: Serialize + ?Sized>(
     claims: &Claims,
     random: [u8; RANDOM_LEN],
 ) -> Result<String, SealError> {
-    let keys = KeyTable::new(ring, config.rotation_period, config.window_epochs());
+    let keys = KeyTable::new(ring, config, claims.sealed_at);
     let mut out = String::new();
     token::seal(&keys, config, claims, value, random, &mut out)?;
     Ok(out)
@@ -839,7 +839,7 @@ fn build_vector(case: &Case) -> Value {
     v
 }
 
-/// Seals a crafted plaintext as the spec says (FORMAT.md §2, §4, §5), under the case's seal key
+/// Seals a crafted plaintext as the spec says (FORMAT.md §2, §4, §5: no associated data), under the case's seal key
 /// and config, in its crafted epoch: the sealer itself never writes such claims.
 fn seal_crafted(case: &Case, plain: &[u8]) -> String {
     use chacha20poly1305::aead::{AeadInPlace as _, KeyInit as _};
@@ -850,6 +850,7 @@ fn seal_crafted(case: &Case, plain: &[u8]) -> String {
         case.seal_key,
         config.rotation_period.get(),
         epoch,
+        config.purpose.as_bytes(),
     );
     let header = crate::format::Header {
         version: crate::format::VERSION,
@@ -858,12 +859,10 @@ fn seal_crafted(case: &Case, plain: &[u8]) -> String {
         random: case.random,
     }
     .to_bytes();
-    let mut aad_buf = [0u8; crate::format::MAX_AAD_LEN];
-    let aad = crate::format::aad(&header, config.purpose.as_bytes(), &mut aad_buf);
     let cipher = chacha20poly1305::XChaCha20Poly1305::new(key.as_slice().into());
     let mut body = plain.to_vec();
     let tag = cipher
-        .encrypt_in_place_detached(&header.into(), aad, &mut body)
+        .encrypt_in_place_detached(&header.into(), b"", &mut body)
         .unwrap();
     let mut raw = header.to_vec();
     raw.extend_from_slice(&body);

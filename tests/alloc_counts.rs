@@ -1,20 +1,13 @@
-//! Heap allocations of seal and open, counted by a global allocator that wraps the system one
-//! (`stats_alloc`: the crate forbids unsafe code, so it cannot implement `GlobalAlloc` itself).
+//! Heap allocations of seal and open, counted per thread by tests/common/alloc.rs.
 //!
 //! Sealing allocates the returned token and nothing else; opening allocates only what the
-//! caller's type needs (one `String` field: one allocation). Everything runs in one test
-//! function, since the counters are global to the process.
+//! caller's type needs (one `String` field: one allocation).
 
 mod common;
-
-use std::alloc::System;
+use common::alloc::count;
 
 use sealed_session::{Opened, SessionOptions};
 use serde::{Deserialize, Serialize};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 struct OneString {
@@ -30,14 +23,6 @@ struct SmallSession {
     roles: Vec<String>,
     csrf: [u8; 24],
     locale: String,
-}
-
-/// Allocations plus reallocations made while `f` runs.
-fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let region = Region::new(GLOBAL);
-    let result = f();
-    let stats = region.change();
-    (stats.allocations + stats.reallocations, result)
 }
 
 #[test]

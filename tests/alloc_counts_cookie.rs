@@ -1,28 +1,14 @@
-//! Heap allocations of the cookie layer's request path, counted by a global allocator that wraps
-//! the system one (`stats_alloc`): reading the `Cookie` header, opening, renewing, and rendering
-//! the `Set-Cookie` header value. Everything runs in one test function, since the counters are
-//! global to the process.
+//! Heap allocations of the cookie layer's request path, counted per thread by
+//! tests/common/alloc.rs: reading the `Cookie` header, opening, renewing, and rendering the
+//! `Set-Cookie` header value.
 #![cfg(feature = "http")]
 
 mod common;
-
-use std::alloc::System;
+use common::alloc::count;
 
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
 use sealed_session::{CookieSettings, Keyring, ManualClock, Sealer, SessionCookie, SessionOptions};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Allocations plus reallocations made while `f` runs.
-fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let region = Region::new(GLOBAL);
-    let result = f();
-    let stats = region.change();
-    (stats.allocations + stats.reallocations, result)
-}
 
 #[test]
 fn the_request_path_allocates_only_what_it_keeps() {

@@ -1,26 +1,11 @@
 //! The cookie reader refuses an over-long value before it copies it: a hostile client that sends
-//! a 200 KB session cookie (or chunk) costs no allocation of that size. Counted by a global
-//! allocator that wraps the system one (`stats_alloc`: the crate forbids unsafe code). Everything
-//! runs in one test function, since the counters are global to the process.
-
-use std::alloc::System;
+//! a 200 KB session cookie (or chunk) costs no allocation of that size. Counted per thread by
+//! tests/common/alloc.rs.
 
 use sealed_session::{CookieSettings, LoadError, MAX_NAME_VALUE_LEN, SessionCookie};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 mod common;
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Bytes allocated (allocations plus growth by reallocation) while `f` runs.
-fn bytes<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let region = Region::new(GLOBAL);
-    let result = f();
-    let stats = region.change();
-    let grown = usize::try_from(stats.bytes_reallocated).unwrap_or(0);
-    (stats.bytes_allocated + grown, result)
-}
+use common::alloc::allocated;
 
 #[test]
 fn an_over_long_cookie_value_is_refused_before_it_is_copied() {
@@ -32,7 +17,7 @@ fn an_over_long_cookie_value_is_refused_before_it_is_copied() {
         let single = format!("__Host-session={huge}");
         let chunked = format!("__Host-session.0=2.AAAAAA.{huge}; __Host-session.1=2.AAAAAA.AAAAAA");
         for header in [&single, &chunked] {
-            let (allocated, opened) = bytes(|| {
+            let (counts, opened) = allocated(|| {
                 let read = cookies.settings().read([header.as_bytes()]);
                 cookies.open::<u8>(&read)
             });
@@ -45,8 +30,9 @@ fn an_over_long_cookie_value_is_refused_before_it_is_copied() {
             );
             // Far below the value's size: nothing of it was copied.
             assert!(
-                allocated < MAX_NAME_VALUE_LEN,
-                "{allocated} bytes allocated reading a {}-byte cookie (chunks {chunks})",
+                counts.bytes < MAX_NAME_VALUE_LEN,
+                "{} bytes allocated reading a {}-byte cookie (chunks {chunks})",
+                counts.bytes,
                 header.len()
             );
         }
@@ -54,7 +40,7 @@ fn an_over_long_cookie_value_is_refused_before_it_is_copied() {
     // A value that fits is copied once, as the token.
     let settings = CookieSettings::default();
     let fits = format!("__Host-session={}", "A".repeat(4000));
-    let (allocated, read) = bytes(|| settings.read([fits.as_bytes()]));
-    assert!((4000..8000).contains(&allocated), "{allocated}");
+    let (counts, read) = allocated(|| settings.read([fits.as_bytes()]));
+    assert!((4000..8000).contains(&counts.bytes), "{counts:?}");
     drop(read);
 }

@@ -1,27 +1,14 @@
 //! The observer hook costs no heap allocation: with no observer registered an open allocates
 //! nothing (the hook is one atomic load), and with one registered the event is built on the
-//! stack. Counted by a global allocator wrapping the system one, in one test function, since
-//! the counters are global to the process.
+//! stack. Counted per thread by tests/common/alloc.rs.
 
 mod common;
+use common::alloc::count;
 
-use std::alloc::System;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealed_session::{Event, Observer, SessionOptions};
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Allocations plus reallocations made while `f` runs.
-fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let region = Region::new(GLOBAL);
-    let result = f();
-    let stats = region.change();
-    (stats.allocations + stats.reallocations, result)
-}
 
 /// Counts events, allocating nothing.
 #[derive(Default)]

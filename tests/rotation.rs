@@ -108,6 +108,43 @@ fn tokens_outside_the_epoch_window_are_refused_whatever_the_claims_say() {
     assert_eq!(err, OpenError::RetiredEpoch);
 }
 
+/// The purpose is an input of the epoch key (FORMAT.md R4.1), so a config that changes it must
+/// not reuse the epoch keys cached under the old one: every seal below fills the cache first.
+#[test]
+fn replacing_the_purpose_never_reuses_keys_derived_for_the_old_one() {
+    let with_purpose = |p: &str| Config::builder().purpose(p).build().unwrap();
+    let s = sealer_with(with_purpose("purpose-a"));
+    let sealed_a = s
+        .at(T0)
+        .seal(&session(), &SessionOptions::default())
+        .unwrap();
+    assert!(s.open::<Session>(&sealed_a).is_ok(), "A's epoch key cached");
+
+    s.replace_config(with_purpose("purpose-b"));
+    assert_eq!(
+        s.at(T0 + 1).open::<Session>(&sealed_a).unwrap_err(),
+        OpenError::Authentication
+    );
+    let sealed_b = s.seal(&session(), &SessionOptions::default()).unwrap();
+    assert!(s.open::<Session>(&sealed_b).is_ok());
+    // Sealed under B's own key: a fresh sealer for B opens it, one for A does not.
+    let fresh = |p: &str| {
+        sealer_with(with_purpose(p))
+            .at(T0 + 2)
+            .open::<Session>(&sealed_b)
+    };
+    assert!(fresh("purpose-b").is_ok());
+    assert_eq!(fresh("purpose-a").unwrap_err(), OpenError::Authentication);
+
+    // And back: A's tokens open again, under keys derived afresh.
+    s.replace_config(with_purpose("purpose-a"));
+    assert!(s.at(T0 + 3).open::<Session>(&sealed_a).is_ok());
+    assert_eq!(
+        s.open::<Session>(&sealed_b).unwrap_err(),
+        OpenError::Authentication
+    );
+}
+
 #[test]
 fn hot_reload_under_concurrent_use() {
     use std::sync::Arc;

@@ -37,9 +37,12 @@ enum Rule {
     EpochRecoveryWithoutWrap,
     EpochWindowAfterAead,
     KdfWithoutPeriod,
+    KdfWithoutPurpose,
+    KdfPurposeLengthPrefixed,
+    KdfPurposeFirst,
     TryEveryKey,
-    AadWithoutPadding,
-    AadWithoutLengthByte,
+    HeaderAsAad,
+    PurposeAsAad,
     PersistentFlagIgnored,
     UnknownFlagsIgnored,
     NonCanonicalVarintAccepted,
@@ -169,17 +172,24 @@ fn rules() -> Vec<(&'static str, Rule, &'static str)> {
             KdfWithoutPeriod,
             "HKDF info without the rotation period",
         ),
+        ("R4.1", KdfWithoutPurpose, "HKDF info without the purpose"),
+        (
+            "R4.1",
+            KdfPurposeLengthPrefixed,
+            "HKDF info with a length byte before the purpose",
+        ),
+        (
+            "R4.1",
+            KdfPurposeFirst,
+            "HKDF info with the purpose right after the label",
+        ),
         (
             "R4.2",
             TryEveryKey,
             "an unknown key id tries every key of the ring",
         ),
-        ("R5.1", AadWithoutPadding, "AAD not padded to 64 bytes"),
-        (
-            "R5.1",
-            AadWithoutLengthByte,
-            "AAD without the purpose's length byte",
-        ),
+        ("R5.1", HeaderAsAad, "the header as associated data"),
+        ("R5.1", PurposeAsAad, "the purpose as associated data"),
         (
             "R6.1",
             PersistentFlagIgnored,
@@ -605,14 +615,30 @@ impl Reader {
         n
     }
 
-    fn epoch_key(&self, master: &[u8], key_id: u8, period: i128, epoch: i128) -> [u8; 32] {
+    fn epoch_key(
+        &self,
+        master: &[u8],
+        key_id: u8,
+        period: i128,
+        epoch: i128,
+        purpose: &[u8],
+    ) -> [u8; 32] {
         let mut info = b"sealed-session v1 epoch key".to_vec();
+        if self.b(Rule::KdfPurposeFirst) {
+            info.extend_from_slice(purpose);
+        }
         info.push(1);
         info.push(key_id);
         if !self.b(Rule::KdfWithoutPeriod) {
             info.extend_from_slice(&u64::try_from(period).unwrap().to_be_bytes());
         }
         info.extend_from_slice(&u64::try_from(epoch).unwrap().to_be_bytes());
+        if self.b(Rule::KdfPurposeLengthPrefixed) {
+            info.push(u8::try_from(purpose.len()).unwrap());
+        }
+        if !self.b(Rule::KdfWithoutPurpose) && !self.b(Rule::KdfPurposeFirst) {
+            info.extend_from_slice(purpose);
+        }
         let mut okm = [0u8; 32];
         Hkdf::<Sha256>::new(None, master)
             .expand(&info, &mut okm)
@@ -620,16 +646,14 @@ impl Reader {
         okm
     }
 
+    /// The associated data (R5.1): none.
     fn aad(&self, header: &[u8], purpose: &[u8]) -> Vec<u8> {
-        let mut aad = header.to_vec();
-        if !self.b(Rule::AadWithoutLengthByte) {
-            aad.push(u8::try_from(purpose.len()).unwrap());
+        let mut aad = Vec::new();
+        if self.b(Rule::HeaderAsAad) {
+            aad.extend_from_slice(header);
         }
-        aad.extend_from_slice(purpose);
-        if !self.b(Rule::AadWithoutPadding) {
-            while !aad.len().is_multiple_of(64) {
-                aad.push(0);
-            }
+        if self.b(Rule::PurposeAsAad) {
+            aad.extend_from_slice(purpose);
         }
         aad
     }
@@ -747,7 +771,7 @@ impl Reader {
         header.extend_from_slice(&unhex(sw["random_hex"].as_str().unwrap()));
         let mut body = self.encode_claims(&sw["claims"], offset);
         body.extend_from_slice(&unhex(sw["payload_postcard_hex"].as_str().unwrap()));
-        let key = self.epoch_key(&master, key_id, c.period, epoch);
+        let key = self.epoch_key(&master, key_id, c.period, epoch, &c.purpose);
         let tag = XChaCha20Poly1305::new(Key::from_slice(&key))
             .encrypt_in_place_detached(
                 XNonce::from_slice(&self.nonce(&header)),
@@ -901,7 +925,7 @@ impl Reader {
         let aad = self.aad(header, &c.purpose);
         let nonce = self.nonce(header);
         let plain = candidates.iter().find_map(|m| {
-            let key = self.epoch_key(m, key_id, c.period, epoch);
+            let key = self.epoch_key(m, key_id, c.period, epoch, &c.purpose);
             let mut body = ciphertext.to_vec();
             XChaCha20Poly1305::new(Key::from_slice(&key))
                 .decrypt_in_place_detached(

@@ -301,8 +301,9 @@ impl<'de> Deserialize<'de> for PanicsOnDecode {
 
 // --- the scenarios -----------------------------------------------------------------------------
 
-/// The epoch key `key` derives for `key_id` at `at()` under the default config (FORMAT.md:
-/// HKDF-SHA256, no salt, info = label || version || key id || period || epoch).
+/// The epoch key `key` derives for `key_id` at `at()` under the default config (FORMAT.md R4.1:
+/// HKDF-SHA256, no salt, info = label || version || key id || period || epoch || purpose, the
+/// default purpose being `session`).
 fn epoch_key(key: &[u8], key_id: u8) -> [u8; 32] {
     const DAY: u64 = 86_400;
     let epoch = at().unix_timestamp() as u64 / DAY;
@@ -311,6 +312,7 @@ fn epoch_key(key: &[u8], key_id: u8) -> [u8; 32] {
     info.push(key_id);
     info.extend_from_slice(&DAY.to_be_bytes());
     info.extend_from_slice(&epoch.to_be_bytes());
+    info.extend_from_slice(b"session");
     let mut okm = [0u8; 32];
     hkdf::Hkdf::<sha2::Sha256>::new(None, key)
         .expand(&info, &mut okm)

@@ -2,8 +2,9 @@
 //! announced revocation as it arrives and poll the version counter every interval. A gap in the
 //! versions (a message lost while the connection looked alive), a counter that went backwards
 //! (Redis lost data) or a malformed message triggers a full re-read; a connection error ends the
-//! session, and the task reconnects with capped exponential back-off, re-reading everything
-//! before it counts as in step again. Every Redis call is bounded by the timeout, so a hung
+//! session, and the task reconnects with capped exponential back-off, each wait drawn at random
+//! from its upper half so that a fleet cut off at once does not reconnect (and re-read
+//! everything) in lockstep, re-reading everything before it counts as in step again. Every Redis call is bounded by the timeout, so a hung
 //! server shows up as an error, never as a stuck task.
 
 use std::sync::Arc;
@@ -44,8 +45,21 @@ pub(crate) async fn follow(shared: Arc<Shared>, first: tokio::sync::watch::Sende
         } else {
             backoff.saturating_mul(2).min(MAX_BACKOFF)
         };
-        tokio::time::sleep(backoff).await;
+        tokio::time::sleep(jittered(backoff, random_u32())).await;
     }
+}
+
+/// A wait between `backoff / 2` and `backoff`, placed by `random`.
+fn jittered(backoff: Duration, random: u32) -> Duration {
+    let half = backoff.checked_div(2).unwrap_or(backoff);
+    let spread = half.mul_f64(f64::from(random) / f64::from(u32::MAX));
+    half.saturating_add(spread).min(backoff)
+}
+
+/// A random number for spreading reconnections; a failing generator only loses the spread.
+fn random_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_or(u32::MAX, |()| u32::from_le_bytes(bytes))
 }
 
 /// One connected session; returns the error that ended it.
@@ -115,5 +129,25 @@ async fn run(
                 due = remote;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnection_waits_spread_over_the_upper_half_of_the_back_off() {
+        for backoff in [MIN_BACKOFF, Duration::from_millis(800), MAX_BACKOFF] {
+            assert_eq!(jittered(backoff, 0), backoff / 2);
+            assert_eq!(jittered(backoff, u32::MAX), backoff);
+            let middle = jittered(backoff, u32::MAX / 2);
+            assert!(middle > backoff / 2 && middle < backoff, "{middle:?}");
+        }
+        // Sixteen replicas cut off at once pick (almost) sixteen different waits.
+        let waits: std::collections::BTreeSet<Duration> = (0..16)
+            .map(|_| jittered(MAX_BACKOFF, random_u32()))
+            .collect();
+        assert!(waits.len() >= 15, "{waits:?}");
     }
 }
