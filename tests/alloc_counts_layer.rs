@@ -1,13 +1,12 @@
 //! Heap allocations per request through the tower `SessionLayer` and the axum `Session<T>`
 //! extractor, over the same router without the layer: what the session adds to a request that
-//! writes the session, one that only reads it, and one that carries none. Counted by a global
-//! allocator that wraps the system one (`stats_alloc`); the request is built and the cookie kept
-//! outside the count. Everything runs in one test function, since the counters are global.
+//! writes the session, and one that only reads it. Counted by tests/common/alloc.rs; the request
+//! is built and the cookie kept outside the count. Everything runs in one test function, since
+//! the counters are global.
 #![cfg(feature = "axum")]
 
 mod common;
-
-use std::alloc::System;
+use common::alloc::count;
 
 use axum::Router;
 use axum::body::Body;
@@ -20,11 +19,7 @@ use sealed_session::tower::SessionLayer;
 use sealed_session::{
     CookieSettings, Keyring, ManualClock, SealError, Sealer, SessionCookie, SessionOptions,
 };
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use tower_service::Service as _;
-
-#[global_allocator]
-static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// A session of the kind apps keep: a name (one allocation when decoded) and a counter.
 type App = (String, u64);
@@ -87,13 +82,11 @@ fn request(
         request.headers_mut().insert(COOKIE, c.clone());
     }
     let mut app = app.clone();
-    let region = Region::new(GLOBAL);
-    let response = runtime.block_on(app.call(request)).unwrap();
-    let stats = region.change();
+    let (n, response) = count(|| runtime.block_on(app.call(request)).unwrap());
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     let set = response.headers().get(SET_COOKIE).map(pair);
     drop(response);
-    (stats.allocations + stats.reallocations, set)
+    (n, set)
 }
 
 /// The fewest allocations of `n` requests (the first ones build lazy state: routes, the thread's
