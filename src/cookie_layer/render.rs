@@ -151,8 +151,8 @@ impl SetCookie {
             }
         }
         let mut count = Count(0);
-        // Writing to a counter cannot fail, and neither can this Display impl.
-        let _ = fmt::write(&mut count, format_args!("{self}"));
+        // Writing to a counter cannot fail.
+        let _ = self.write_to(&mut count);
         count.0
     }
 
@@ -160,29 +160,64 @@ impl SetCookie {
     /// header value built from it takes the buffer over without a copy or a reallocation).
     #[cfg(any(feature = "http", test))]
     pub(crate) fn render(&self) -> String {
-        use fmt::Write as _;
         let mut out = String::with_capacity(self.rendered_len());
-        let _ = write!(out, "{self}");
+        // Writing to a `String` cannot fail.
+        let _ = self.write_to(&mut out);
         out
+    }
+
+    /// The header value, piece by piece into any writer: the one rendering behind `Display`,
+    /// the length count and the exact-size buffer (direct `write_str` calls, not the formatting
+    /// machinery, which was most of the cost of a `Set-Cookie` header).
+    fn write_to<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
+        w.write_str(&self.name)?;
+        w.write_str("=")?;
+        w.write_str(&self.value)?;
+        if let Some((max_age, expires)) = self.expiry {
+            w.write_str("; Max-Age=")?;
+            write_decimal(w, max_age, 1)?;
+            w.write_str("; Expires=")?;
+            write_http_date(w, expires)?;
+        }
+        w.write_str("; Path=")?;
+        w.write_str(&self.path)?;
+        if let Some(domain) = &self.domain {
+            w.write_str("; Domain=")?;
+            w.write_str(domain)?;
+        }
+        if self.secure {
+            w.write_str("; Secure")?;
+        }
+        w.write_str("; HttpOnly; SameSite=")?;
+        w.write_str(self.same_site.as_str())
     }
 }
 
 impl fmt::Display for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={}", self.name, self.value)?;
-        if let Some((max_age, expires)) = self.expiry {
-            write!(f, "; Max-Age={max_age}; Expires=")?;
-            write_http_date(f, expires)?;
-        }
-        write!(f, "; Path={}", self.path)?;
-        if let Some(domain) = &self.domain {
-            write!(f, "; Domain={domain}")?;
-        }
-        if self.secure {
-            f.write_str("; Secure")?;
-        }
-        write!(f, "; HttpOnly; SameSite={}", self.same_site)
+        self.write_to(f)
     }
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits (at most 20: a `u64`'s).
+fn write_decimal<W: fmt::Write>(w: &mut W, mut n: u64, width: usize) -> fmt::Result {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    loop {
+        start = start.saturating_sub(1);
+        if let Some(d) = digits.get_mut(start) {
+            // `n % 10` is below 10: the cast cannot truncate.
+            *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    let text = digits.get(start..).unwrap_or_default();
+    // ASCII digits only.
+    w.write_str(core::str::from_utf8(text).map_err(|_| fmt::Error)?)
 }
 
 /// The `Set-Cookie` headers one response must carry, in order: append every one (several
@@ -342,7 +377,7 @@ fn expiry(meta: &SessionMeta, now: u64) -> Option<(u64, OffsetDateTime)> {
 }
 
 /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Result {
+fn write_http_date<W: fmt::Write>(w: &mut W, at: OffsetDateTime) -> fmt::Result {
     let at = at.to_offset(UtcOffset::UTC);
     let day = match at.weekday() {
         Weekday::Monday => "Mon",
@@ -367,20 +402,64 @@ fn write_http_date(f: &mut fmt::Formatter<'_>, at: OffsetDateTime) -> fmt::Resul
         Month::November => "Nov",
         Month::December => "Dec",
     };
-    write!(
-        f,
-        "{day}, {:02} {month} {:04} {:02}:{:02}:{:02} GMT",
-        at.day(),
-        at.year(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    // Years before 1 cannot come from a token's deadline (unix seconds are unsigned).
+    let year = u64::try_from(at.year()).unwrap_or(0);
+    w.write_str(day)?;
+    w.write_str(", ")?;
+    write_decimal(w, u64::from(at.day()), 2)?;
+    w.write_str(" ")?;
+    w.write_str(month)?;
+    w.write_str(" ")?;
+    write_decimal(w, year, 4)?;
+    w.write_str(" ")?;
+    write_decimal(w, u64::from(at.hour()), 2)?;
+    w.write_str(":")?;
+    write_decimal(w, u64::from(at.minute()), 2)?;
+    w.write_str(":")?;
+    write_decimal(w, u64::from(at.second()), 2)?;
+    w.write_str(" GMT")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_and_dates_render_as_the_formatter_did() {
+        let decimal = |n: u64, width: usize| {
+            let mut s = String::new();
+            write_decimal(&mut s, n, width).unwrap();
+            s
+        };
+        for n in [0, 1, 9, 10, 59, 99, 100, 43_200, 1_000_000, u64::MAX] {
+            for width in [1, 2, 4, 20] {
+                assert_eq!(decimal(n, width), format!("{n:0width$}"), "{n} {width}");
+            }
+        }
+        for secs in [
+            0i64,
+            59,
+            86_399,
+            1_767_830_400,
+            1_800_000_000,
+            253_402_300_799,
+        ] {
+            let at = OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let mut ours = String::new();
+            write_http_date(&mut ours, at).unwrap();
+            let expected = format!(
+                "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+                &format!("{:?}", at.weekday())[..3],
+                at.day(),
+                &format!("{:?}", at.month())[..3],
+                at.year(),
+                at.hour(),
+                at.minute(),
+                at.second()
+            );
+            assert_eq!(ours, expected, "{secs}");
+        }
+    }
     use crate::clock::ManualClock;
     use crate::lifecycle::Lineage;
     use crate::sealer::Sealer;

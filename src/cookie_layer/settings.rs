@@ -58,13 +58,20 @@ pub enum SameSite {
     None,
 }
 
-impl fmt::Display for SameSite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl SameSite {
+    /// The attribute's value as sent.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
             Self::Strict => "Strict",
             Self::Lax => "Lax",
             Self::None => "None",
-        })
+        }
+    }
+}
+
+impl fmt::Display for SameSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
