@@ -518,8 +518,9 @@ pub trait Revocation: Send + Sync {
     /// Told the sealer's config when the hook is set ([`Sealer::set_revocation`]) and again,
     /// before the new config takes effect, on every [`Sealer::replace_config`], so a hook whose
     /// bookkeeping depends on the token lifetimes (how long a revocation must be kept) follows
-    /// the config in force. Called under the sealer's writer lock: it must not call back into
-    /// the sealer's `replace_*` or `set_revocation`. Does nothing by default.
+    /// the config in force. Called under the sealer's writer lock: it must not call the sealer
+    /// (not even `open`, which may take that lock to refresh its key caches). Does nothing by
+    /// default.
     ///
     /// [`Sealer::set_revocation`]: crate::Sealer::set_revocation
     /// [`Sealer::replace_config`]: crate::Sealer::replace_config
