@@ -167,7 +167,9 @@ impl Sealer {
 
     /// Replaces the config at run time, for example to raise the generation floor or set a
     /// not-before cutoff (revoke without a restart). Keys are kept; cached epoch keys are
-    /// derived afresh.
+    /// derived afresh. The revocation hook, if any, is told the new config first
+    /// ([`Revocation::on_config`]), so a revocation replica keeps its entries for the new
+    /// lifetimes before any token is opened under them.
     ///
     /// # Example
     /// ```
@@ -180,7 +182,13 @@ impl Sealer {
     /// ```
     pub fn replace_config(&self, config: Config) {
         let now = self.now().unwrap_or(0);
-        self.write(|old| State::new(old.keyring.share(), config, now));
+        self.write(|old| {
+            // Under the writer lock, so a concurrent `set_revocation` cannot miss this config.
+            if let Some(hook) = self.inner.revocation.load().as_deref() {
+                hook.0.on_config(&config);
+            }
+            State::new(old.keyring.share(), config, now)
+        });
     }
 
     /// Replaces `stale`, whose key caches do not serve unix time `now`, with the same keys and
@@ -215,6 +223,8 @@ impl Sealer {
     }
 
     /// Sets or clears the revocation hook consulted by every open after all built-in checks.
+    /// The hook is told the config in force ([`Revocation::on_config`]) before it is installed,
+    /// and every later config with [`Sealer::replace_config`].
     ///
     /// # Example
     /// ```
@@ -231,6 +241,16 @@ impl Sealer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_revocation(&self, hook: Option<Arc<dyn Revocation>>) {
+        // The writer lock orders this with `replace_config`: the hook sees every config in force
+        // while it is installed.
+        let _writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(hook) = &hook {
+            hook.on_config(&self.inner.state.load().config);
+        }
         let set = hook.is_some();
         // Store the hook before raising the flag, and lower the flag before clearing the hook:
         // an open that sees the flag finds the hook (or, racing a clear, none: also correct).

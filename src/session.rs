@@ -514,6 +514,40 @@ impl<T> Opened<T> {
 pub trait Revocation: Send + Sync {
     /// True if the session described by `meta` must be refused.
     fn is_revoked(&self, meta: &SessionMeta) -> bool;
+
+    /// Told the sealer's config when the hook is set ([`Sealer::set_revocation`]) and again,
+    /// before the new config takes effect, on every [`Sealer::replace_config`], so a hook whose
+    /// bookkeeping depends on the token lifetimes (how long a revocation must be kept) follows
+    /// the config in force. Called under the sealer's writer lock: it must not call the sealer
+    /// (not even `open`, which may take that lock to refresh its key caches). Does nothing by
+    /// default.
+    ///
+    /// [`Sealer::set_revocation`]: crate::Sealer::set_revocation
+    /// [`Sealer::replace_config`]: crate::Sealer::replace_config
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// use sealed_session::*;
+    /// #[derive(Default)]
+    /// struct Longest(Mutex<Duration>);
+    /// impl Revocation for Longest {
+    ///     fn is_revoked(&self, _: &SessionMeta) -> bool { false }
+    ///     fn on_config(&self, config: &Config) {
+    ///         let mut longest = self.0.lock().unwrap();
+    ///         *longest = (*longest).max(config.persistent().absolute());
+    ///     }
+    /// }
+    /// let hook = Arc::new(Longest::default());
+    /// let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    /// sealer.set_revocation(Some(hook.clone()));
+    /// assert_eq!(*hook.0.lock().unwrap(), Config::default().persistent().absolute());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn on_config(&self, config: &Config) {
+        let _ = config;
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::claims::{self, Claims, Deadlines, Policy};
 use crate::config::Config;
 use crate::encoding;
 use crate::epoch;
+use crate::epoch_keys::KeyEntry;
 use crate::error::{OpenError, SealError};
 use crate::format::{self, HEADER_LEN, Header, RANDOM_LEN, TAG_LEN, VERSION};
 use crate::keyring::KeyTable;
@@ -82,6 +83,26 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
     })
 }
 
+/// Steps 2 to 4 of an open up to the key: strict base64url into `raw`, the header (version
+/// first), the key by id.
+#[inline(always)]
+fn read_header<'r, 'k>(
+    keys: &'k KeyTable,
+    token: &[u8],
+    raw: &'r mut Vec<u8>,
+) -> Result<(format::Parts<'r>, &'k KeyEntry), OpenError> {
+    raw.reserve(encoding::decoded_capacity(token.len()));
+    if !encoding::decode_token_into(token, raw) {
+        return Err(OpenError::Malformed);
+    }
+    let parts = format::split(raw)?;
+    let key_id = parts.header.key_id;
+    let entry = keys
+        .get(key_id)
+        .ok_or(OpenError::UnknownKeyId { id: key_id })?;
+    Ok((parts, entry))
+}
+
 /// What an authentic token that passed every built-in check carries.
 pub(crate) struct Verified<'a> {
     pub(crate) claims: Claims,
@@ -105,18 +126,10 @@ pub(crate) fn open<R>(
 ) -> Result<R, OpenError> {
     with_scratch(|raw| {
         // 1. The length cap is the caller's, before anything is loaded.
-        // 2. base64url, strict.
-        raw.reserve(encoding::decoded_capacity(token.len()));
-        if !encoding::decode_token_into(token, raw) {
-            return Err(OpenError::Malformed);
-        }
-        // 3. Header (version first).
-        let parts = format::split(raw)?;
-        // 4. Key lookup: key id, then the epoch within the accepted window.
+        // 2. to 4. (key id): base64url, header, key.
+        let (parts, entry) = read_header(keys, token, raw)?;
         let key_id = parts.header.key_id;
-        let entry = keys
-            .get(key_id)
-            .ok_or(OpenError::UnknownKeyId { id: key_id })?;
+        // 4. The epoch within the accepted window.
         let period = config.rotation_period;
         let window = config.window_at(now);
         let epoch = window
@@ -142,6 +155,87 @@ pub(crate) fn open<R>(
             key_id,
             epoch,
             payload,
+        })
+    })
+}
+
+/// What an authentic token claims, judged or not: for [`authenticate_unjudged`].
+#[cfg(feature = "cli")]
+pub(crate) struct Authentic {
+    pub(crate) claims: Claims,
+    pub(crate) key_id: u8,
+    pub(crate) epoch: u64,
+    /// What the checks of R8.7 say at `now` (with the epoch window of R3.4 first): `open`'s
+    /// verdict before the application's revocation hook and the payload.
+    pub(crate) verdict: Result<(), OpenError>,
+}
+
+/// Authenticates `token` and decodes its claims WITHOUT letting the post-authentication checks
+/// stop it: they are computed into [`Authentic::verdict`] instead. For the operators' `inspect`
+/// only (through `forensics`); `open` never uses it. A token whose epoch bits match no epoch of
+/// the window is tried under the latest earlier epoch with those bits, then the next later one
+/// (its verdict is `RetiredEpoch`). Whatever fails before the claims decode (length, base64url,
+/// header, key id, authentication, claims encoding) is the error, as in `open`.
+#[cfg(feature = "cli")]
+pub(crate) fn authenticate_unjudged(
+    keys: &KeyTable,
+    config: &Config,
+    token: &[u8],
+    now: u64,
+) -> Result<Authentic, OpenError> {
+    if token.len() > config.max_token_len {
+        return Err(OpenError::TooLong {
+            len: token.len(),
+            max: config.max_token_len,
+        });
+    }
+    with_scratch(|raw| {
+        let (parts, entry) = read_header(keys, token, raw)?;
+        let key_id = parts.header.key_id;
+        let period = config.rotation_period;
+        let window = config.window_at(now);
+        let low = parts.header.epoch_low;
+        let in_window = window.recover(low);
+        let hi_low = epoch::low_bits(window.hi);
+        let candidates = match in_window {
+            Some(epoch) => [Some(epoch), None],
+            None => [
+                window.hi.checked_sub(u64::from(hi_low.wrapping_sub(low))),
+                window.hi.checked_add(u64::from(low.wrapping_sub(hi_low))),
+            ],
+        };
+        let nonce = parts.header_bytes;
+        let tag = parts.tag;
+        let body = parts.body;
+        // A failed attempt leaves `body` as it was: the tag is verified before decryption.
+        let epoch = candidates
+            .into_iter()
+            .flatten()
+            .find(|&epoch| {
+                entry
+                    .with_cipher(epoch, |cipher| {
+                        cipher.decrypt_in_place_detached(
+                            &nonce.into(),
+                            format::AAD,
+                            body,
+                            &tag.into(),
+                        )
+                    })
+                    .is_ok()
+            })
+            .ok_or(OpenError::Authentication)?;
+        let (claims, offset, _payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
+        let verdict = if in_window.is_some() {
+            let policy = Policy::new(config, now, claims.persistent, config.schema_version);
+            claims::validate(&claims, offset, &policy).map(|_| ())
+        } else {
+            Err(OpenError::RetiredEpoch)
+        };
+        Ok(Authentic {
+            claims,
+            key_id,
+            epoch,
+            verdict,
         })
     })
 }

@@ -276,6 +276,144 @@ fn inspect_gives_open_s_verdict_at_the_time_asked() {
 }
 
 #[test]
+fn inspect_shows_what_a_refused_token_claims_once_it_authenticates() {
+    let keys = format!("1:{}", key_text(1));
+    let env = [("SESSION_KEYS", keys.as_str())];
+    let token = token();
+    // One lifetime for both deadlines, so the absolute one is what refuses.
+    let short = token_with(|b| {
+        b.browser_session(sealed_session::Lifetimes::new(
+            std::time::Duration::from_secs(3600),
+            std::time::Duration::from_secs(3600),
+        ))
+    });
+    let short_args = ["--absolute", "1h", "--idle", "1h"];
+    for (token, extra, secs, verdict) in [
+        (
+            &short,
+            &short_args[..],
+            T0 + HOUR + 61,
+            "REFUSED: session expired: expired at 2027-01-15T09:00:00Z (1m1s ago) (absolute deadline",
+        ),
+        (
+            &token,
+            &[][..],
+            T0 + 2 * HOUR + 61,
+            "REFUSED: session timed out while idle: idle since 2027-01-15T10:00:00Z (1m1s ago) (idle \
+             deadline",
+        ),
+        (
+            &token,
+            &[][..],
+            T0 + 40 * DAY,
+            "REFUSED: token was sealed under a retired key epoch: sealed in epoch 20833",
+        ),
+        (
+            &token,
+            &[][..],
+            T0 - 120,
+            "REFUSED: token was sealed in the future: sealed at 2027-01-15T08:00:00Z (in 2m)",
+        ),
+    ] {
+        let time = at(secs);
+        let mut args = vec!["inspect", token.as_str(), "--at", time.as_str()];
+        args.extend_from_slice(extra);
+        let r = run(&args, &env, "");
+        assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+        r.leaks_nothing(&[token, &key_text(1)]);
+        for expected in [
+            verdict,
+            "(authentic: the claims below are the token's)",
+            "started:     2027-01-15T08:00:00Z",
+            "key, epoch:  1 (primary), 20833",
+        ] {
+            assert!(
+                r.stdout.contains(expected),
+                "{expected:?} missing:\n{}",
+                r.stdout
+            );
+        }
+        assert!(!r.stdout.contains("payload"), "{}", r.stdout);
+    }
+
+    // The generation floor: revoked, and why.
+    let r = run(
+        &["inspect", &token, "--at", AT_T0, "--generation-floor", "1"],
+        &env,
+        "",
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("REFUSED: session was revoked: generation 0 is below the floor 1"),
+        "{}",
+        r.stdout
+    );
+
+    // A token that does not authenticate shows nothing but its unverified header, in the window
+    // or out of it.
+    let wrong = format!("1:{}", key_text(2));
+    for secs in [T0, T0 + 40 * DAY] {
+        let r = run(
+            &["inspect", &token, "--at", &at(secs)],
+            &[("SESSION_KEYS", &wrong)],
+            "",
+        );
+        assert_eq!(r.code, 1);
+        assert!(r.stdout.contains("REFUSED: "), "{}", r.stdout);
+        for claim in ["started:", "profile:", "(authentic:", "payload"] {
+            assert!(!r.stdout.contains(claim), "{claim:?} shown:\n{}", r.stdout);
+        }
+    }
+}
+
+#[test]
+fn inspect_reads_a_chunked_cookie_set_from_a_cookie_header() {
+    let settings = CookieSettings::builder().chunks(3).build().unwrap();
+    let sealer = clocked(Sealer::new(
+        Keyring::new(1, key(1)),
+        settings.config_builder().build().unwrap(),
+    ));
+    let cookies = sealed_session::SessionCookie::new(sealer.at(T0).clone(), settings).unwrap();
+    let big = noise(5000, 1);
+    let set = cookies
+        .seal(
+            &cookies.settings().read([]),
+            &big,
+            &SessionOptions::default(),
+        )
+        .unwrap();
+    let pairs: Vec<String> = set
+        .iter()
+        .filter(|c| !c.value().is_empty())
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect();
+    assert!(pairs.len() >= 2, "the session is chunked: {pairs:?}");
+    let header = format!("Cookie: theme=dark; {}", pairs.join("; "));
+    let keys = format!("1:{}", key_text(1));
+    let env = [("SESSION_KEYS", keys.as_str())];
+    let r = run(
+        &["inspect", "-", "--at", AT_T0, "--chunks", "3"],
+        &env,
+        &header,
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("open:        valid"), "{}", r.stdout);
+    r.leaks_nothing(&[pairs[0].as_str()]);
+
+    // A partial set is refused as the cookie layer refuses it, without echoing it.
+    let partial = format!("Cookie: {}", pairs[0]);
+    let r = run(
+        &["inspect", "-", "--at", AT_T0, "--chunks", "3"],
+        &env,
+        &partial,
+    );
+    assert_eq!(r.code, 1);
+    r.one_line_error().leaks_nothing(&[pairs[0].as_str()]);
+    assert!(r.stderr.contains("do not form one token"), "{}", r.stderr);
+}
+
+#[test]
 fn inspect_refuses_bad_tokens_and_keys_clearly() {
     let token = token();
     // Garbage: the header does not read; nothing of it is echoed.

@@ -528,6 +528,70 @@ async fn entries_leave_redis_and_the_replicas_after_the_max_token_age() {
     .await;
 }
 
+/// Absolute and idle lifetime 1200 s everywhere, leeway 5 s: entries live 1205 s.
+fn long_config() -> Config {
+    let lifetimes = Lifetimes::new(Duration::from_secs(1200), Duration::from_secs(1200));
+    short_config()
+        .to_builder()
+        .browser_session(lifetimes)
+        .persistent(lifetimes)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_longer_lifetime_in_force_and_the_fleet_minimum_keep_entries_in_redis() {
+    let Some(server) = RedisServer::start(DURABLE) else {
+        return;
+    };
+    bounded(async {
+        let clock = clock();
+        let a = Node::join(&server.url(), &short_config(), &clock, StalePolicy::Serve).await;
+        // The application lengthens A's lifetimes; its replica (A's trims) follows.
+        a.sealer.replace_config(long_config());
+        assert_eq!(a.replica().max_age(), Duration::from_secs(1205));
+        // B still runs the short config, with the fleet minimum its operator set.
+        let b = RedisRevocations::connect(
+            &server.url(),
+            &short_config(),
+            options(&clock, StalePolicy::Serve).min_max_age(Duration::from_secs(1205)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(b.replica().max_age(), Duration::from_secs(1205));
+
+        let token = a.seal("erin");
+        clock.advance(time::Duration::seconds(1));
+        a.revocations
+            .revoke(&RevocationTarget::Session(a.id(&token)))
+            .await
+            .unwrap();
+        let ttl: i64 = redis::cmd("TTL")
+            .arg("{test}:revoked")
+            .query(&mut redis_conn(&server))
+            .unwrap();
+        assert!(
+            ttl > 125 && ttl <= 1205,
+            "the TTL follows the longer lifetime: {ttl}"
+        );
+
+        // Past the short config's max age (125 s), inside the long lifetime.
+        clock.advance(time::Duration::seconds(600));
+        a.revocations.reconcile().await.unwrap();
+        b.reconcile().await.unwrap();
+        assert_eq!(zcard(&server), 1, "neither server trimmed it from Redis");
+        assert_eq!(b.replica().len(), 1);
+        assert_eq!(a.open(&token).unwrap_err(), OpenError::Revoked);
+
+        // Past the long max age (1205 s after the revocation): gone.
+        clock.advance(time::Duration::seconds(606));
+        a.revocations.reconcile().await.unwrap();
+        assert_eq!(zcard(&server), 0);
+        assert_eq!(a.replica().len(), 0);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_revocations_survive_a_redis_crash_with_aof() {
     let Some(mut server) = RedisServer::start(DURABLE) else {

@@ -2,6 +2,11 @@
 //! block a reallocation leaves behind) for any 8 consecutive bytes of the secrets under test:
 //! master keys (their bytes and the exact text they were imported from) and session plaintext.
 //!
+//! The epoch keys searched for are derived here from FORMAT.md, not taken from the library; the
+//! run fails unless each of them opens a token the library sealed (a raw XChaCha20-Poly1305, the
+//! header as nonce, no associated data), so a derivation that drifted from the library's cannot
+//! make the scan search for bytes that never exist and pass.
+//!
 //! The secrets are random, so 8 matching bytes cannot happen by chance. The test's own copies of
 //! them are created before the scan is armed and never freed (leaked), and the values `open` hands
 //! to the application are the application's to wipe (forgotten here), so every hit is a copy the
@@ -20,6 +25,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use chacha20poly1305::aead::{Aead as _, KeyInit as _};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use std::future::Future as _;
 
 use sealed_session::tower::{SessionHandle, SessionLayer};
@@ -320,6 +327,33 @@ fn epoch_key(key: &[u8], key_id: u8) -> [u8; 32] {
     okm
 }
 
+/// Proves `epoch_key` right: `token`, sealed by the library under the master key that `key` was
+/// derived from, must open with a plain XChaCha20-Poly1305 under `key` (FORMAT.md R2.2, R5.1,
+/// R8.5: the 24-byte header is the nonce, no associated data), and its plaintext must hold the
+/// session's user. Otherwise the scan would look for bytes the library never derives and pass
+/// whatever the library leaves behind.
+fn check_epoch_key(label: &str, key: &[u8; 32], token: &str, user: &str) {
+    let raw = URL_SAFE_NO_PAD
+        .decode(token)
+        .unwrap_or_else(|e| panic!("{label}: the token is not unpadded base64url: {e}"));
+    let (header, sealed) = raw
+        .split_at_checked(24)
+        .unwrap_or_else(|| panic!("{label}: the token is shorter than its header"));
+    let plaintext = XChaCha20Poly1305::new(key.into())
+        .decrypt(XNonce::from_slice(header), sealed)
+        .unwrap_or_else(|_| {
+            panic!(
+                "{label}: a token the library sealed does not open under the epoch key this test \
+                 derived: the derivation here differs from the library's, so the scan searched \
+                 for the wrong bytes"
+            )
+        });
+    assert!(
+        plaintext.windows(user.len()).any(|w| w == user.as_bytes()),
+        "{label}: the token opened under the derived key but its plaintext lacks the session"
+    );
+}
+
 fn at() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_900_000_000).unwrap()
 }
@@ -457,8 +491,10 @@ fn main() {
     std::panic::set_hook(Box::new(|_| {}));
     let mut reg = Registry::default();
 
-    // Keys, one per accepted text form.
+    // Keys, one per accepted text form, with the epoch key each must derive (checked against a
+    // token its sealer sealed once the scan is disarmed).
     let mut text_keys = Vec::new();
+    let mut epoch_keys = Vec::new();
     for form in [
         "hex",
         "HEX",
@@ -470,7 +506,9 @@ fn main() {
         let (key, text) = key_in_form(form);
         reg.add(format!("key bytes: from_text {form}"), &key);
         reg.add(format!("key text: from_text {form}"), text.as_bytes());
-        reg.add(format!("epoch key: from_text {form}"), &epoch_key(&key, 1));
+        let derived = epoch_key(&key, 1);
+        reg.add(format!("epoch key: from_text {form}"), &derived);
+        epoch_keys.push((form, derived));
         let text = if form == "base64url unpadded" {
             format!(" \t{text}\n") // surrounding whitespace is accepted
         } else {
@@ -594,6 +632,11 @@ fn main() {
     for sealer in &sealers {
         round_trip(sealer, s_round);
     }
+    // One token per key whose epoch key is searched for (tokens hold no secret in clear).
+    let derivation_tokens: Vec<String> = sealers[..text_keys.len()]
+        .iter()
+        .map(|sealer| api::seal(sealer, s_round).unwrap())
+        .collect();
     let sealer = &sealers[0];
 
     // A new thread: its scratch buffer grows on the first seal and is freed at thread exit.
@@ -677,6 +720,22 @@ fn main() {
     // ---- disarmed ----
 
     let _ = std::fs::remove_dir_all(&dir);
+    // The expected panics are over: failures from here on print their message.
+    drop(std::panic::take_hook());
+    // The epoch keys searched for are the library's: each opens its sealer's token.
+    assert_eq!(derivation_tokens.len(), epoch_keys.len());
+    for ((form, key), token) in epoch_keys.iter().zip(&derivation_tokens) {
+        check_epoch_key(
+            &format!("epoch key: from_text {form}"),
+            key,
+            token,
+            &s_round.user,
+        );
+    }
+    println!(
+        "heap-scan: {} derived epoch keys checked: each opens a token its sealer sealed",
+        epoch_keys.len()
+    );
     let secrets = SECRETS.get().unwrap();
     println!(
         "heap-scan: {} freed blocks scanned ({} bytes), {} secrets",

@@ -6,7 +6,8 @@
 //! {prefix}:revoked   sorted set: member = wire::member(target), score = revocation time (unix s);
 //!                    trimmed of scores older than now - max age on every write and reconciliation,
 //!                    and given a TTL of max age (all of it is dead once nothing was written for
-//!                    that long)
+//!                    that long); max age = the replica's, which follows the sealer's config and
+//!                    `RedisOptions::min_max_age`
 //! {prefix}:version   counter, +1 per revocation (never expires): a follower that misses a
 //!                    message sees the gap and re-reads the set
 //! {prefix}:events    channel: "version score member" per revocation
@@ -71,6 +72,7 @@ pub struct RedisOptions {
     pub(crate) timeout: Duration,
     pub(crate) replicas: u64,
     pub(crate) require_durable: bool,
+    pub(crate) min_max_age: Duration,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -85,6 +87,7 @@ impl Default for RedisOptions {
             timeout: Duration::from_secs(2),
             replicas: 0,
             require_durable: true,
+            min_max_age: Duration::ZERO,
             clock: Arc::new(SystemClock),
         }
     }
@@ -99,6 +102,7 @@ impl std::fmt::Debug for RedisOptions {
             .field("timeout", &self.timeout)
             .field("replicas", &self.replicas)
             .field("require_durable", &self.require_durable)
+            .field("min_max_age", &self.min_max_age)
             .finish_non_exhaustive()
     }
 }
@@ -174,6 +178,23 @@ impl RedisOptions {
     /// ```
     pub fn require_durable(mut self, require: bool) -> Self {
         self.require_durable = require;
+        self
+    }
+
+    /// Keeps every revocation, in this server's replica and in Redis (the trim and the key's TTL),
+    /// for at least `age` after it was made, even where this server's config needs less (its
+    /// longest absolute lifetime plus leeway, and any longer config its sealer later puts in
+    /// force). Servers sharing a prefix trim one set: before any of them gets a longer lifetime,
+    /// set this on all of them to the longest lifetime plus leeway any of them will use
+    /// (docs/revocation.md, "Lengthening lifetimes"). Zero by default.
+    ///
+    /// # Example
+    /// ```
+    /// let _ = sealed_session::revocation::RedisOptions::default()
+    ///     .min_max_age(std::time::Duration::from_secs(90 * 86_400 + 60));
+    /// ```
+    pub fn min_max_age(mut self, age: Duration) -> Self {
+        self.min_max_age = age;
         self
     }
 
@@ -386,6 +407,7 @@ impl RedisRevocations {
             SharedClock(options.clock.clone()),
             options.stale_policy,
         ));
+        replica.raise_max_age(options.min_max_age);
         let shared = Arc::new(Shared {
             client,
             keys: Keys::new(&options.prefix),

@@ -5,8 +5,12 @@
 //! (every session that started before it). A session started in the revocation's own second
 //! opens, so "log out everywhere else" can revoke the subject and reissue the current session at
 //! once. An entry is dropped once no token it could match can still be
-//! live: `revoked_at + max_age < now`, where `max_age` is the config's longest absolute lifetime
-//! plus its leeway (a session started before `revoked_at` is past its absolute deadline by then).
+//! live: `revoked_at + max_age < now`, where `max_age` is the longest absolute lifetime plus the
+//! leeway of any config the replica has served (a session started before `revoked_at` is past its
+//! absolute deadline by then). It only grows: the sealer tells its hook every config it puts in
+//! force, before the first open under it (`Revocation::on_config`), so a longer lifetime never
+//! meets a replica that already dropped what that lifetime needs; an operator can raise it
+//! further for the fleet (`raise_max_age`).
 //!
 //! The hot path (`is_revoked`) takes one read lock of one shard out of 64 and one hash lookup,
 //! and skips the lookup while no session id is revoked. Writers (the follower task, `revoke` on
@@ -100,8 +104,9 @@ type Shard<K, S = RandomState> = RwLock<HashMap<K, i64, S>>;
 /// ```
 pub struct RevocationReplica {
     clock: Arc<dyn Clock>,
-    /// Longest absolute lifetime + leeway, in seconds.
-    max_age: i64,
+    /// Seconds an entry is kept: the largest of every config's longest absolute lifetime +
+    /// leeway and of every `raise_max_age`. Never lowered.
+    max_age: AtomicI64,
     /// `Some(secs)` under [`StalePolicy::Refuse`].
     refuse_after: Option<i64>,
     /// Sessions that started before this instant are refused (0 = none).
@@ -119,6 +124,8 @@ pub struct RevocationReplica {
 impl RevocationReplica {
     /// An empty replica for tokens of `config` (it reads the longest absolute lifetime and the
     /// leeway), reading time from `clock`, applying `policy` when its store is out of reach.
+    /// Once it is the hook of a sealer (`Sealer::set_revocation`), it also follows that sealer's
+    /// config: a longer lifetime set with `Sealer::replace_config` raises its max age.
     /// It counts as never synced until [`RevocationReplica::mark_synced`] (the Redis follower
     /// does that), so under [`StalePolicy::Refuse`] it refuses until then.
     ///
@@ -130,14 +137,9 @@ impl RevocationReplica {
     /// assert!(replica.is_empty());
     /// ```
     pub fn new(config: &Config, clock: impl Clock, policy: StalePolicy) -> Self {
-        let absolute = config
-            .browser_session()
-            .absolute()
-            .max(config.persistent().absolute());
-        let max_age = absolute.saturating_add(config.leeway()).as_secs();
         Self {
             clock: Arc::new(clock),
-            max_age: i64::try_from(max_age).unwrap_or(i64::MAX),
+            max_age: AtomicI64::new(max_age_of(config)),
             refuse_after: match policy {
                 StalePolicy::Serve => None,
                 StalePolicy::Refuse { after } => {
@@ -157,8 +159,9 @@ impl RevocationReplica {
         }
     }
 
-    /// How long an entry is kept after its revocation: the config's longest absolute lifetime
-    /// plus its leeway.
+    /// How long an entry is kept after its revocation: the longest absolute lifetime plus the
+    /// leeway of any config the replica was built with or told of, or more if
+    /// [`RevocationReplica::raise_max_age`] asked for more.
     ///
     /// # Example
     /// ```
@@ -169,7 +172,28 @@ impl RevocationReplica {
     /// ```
     #[must_use]
     pub fn max_age(&self) -> Duration {
-        Duration::from_secs(u64::try_from(self.max_age).unwrap_or(0))
+        Duration::from_secs(u64::try_from(self.max_age_secs()).unwrap_or(0))
+    }
+
+    /// Keeps entries for at least `age` after their revocation from now on (never lowers the
+    /// max age). For a fleet about to lengthen its session lifetimes: every server keeps, and
+    /// trims Redis by, the longest age any server will need (docs/revocation.md, "Lengthening
+    /// lifetimes"). A Redis-backed replica takes it from `RedisOptions::min_max_age`.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use sealed_session::{Config, SystemClock};
+    /// use sealed_session::revocation::{RevocationReplica, StalePolicy};
+    /// let replica = RevocationReplica::new(&Config::default(), SystemClock, StalePolicy::Serve);
+    /// replica.raise_max_age(Duration::from_secs(90 * 86_400));
+    /// assert_eq!(replica.max_age().as_secs(), 90 * 86_400);
+    /// replica.raise_max_age(Duration::from_secs(60)); // never lowered
+    /// assert_eq!(replica.max_age().as_secs(), 90 * 86_400);
+    /// ```
+    pub fn raise_max_age(&self, age: Duration) {
+        let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+        self.max_age.fetch_max(secs, Ordering::AcqRel);
     }
 
     /// Records that `target` was revoked at `revoked_at` (unix seconds). Keeps the later time
@@ -412,12 +436,12 @@ impl RevocationReplica {
     }
 
     pub(crate) fn max_age_secs(&self) -> i64 {
-        self.max_age
+        self.max_age.load(Ordering::Acquire)
     }
 
     /// Whether an entry revoked at `revoked_at` can no longer match a live token at `now`.
     fn expired(&self, revoked_at: i64, now: i64) -> bool {
-        revoked_at.saturating_add(self.max_age) < now
+        revoked_at.saturating_add(self.max_age_secs()) < now
     }
 
     /// Under [`StalePolicy::Refuse`]: the replica is older than allowed.
@@ -471,6 +495,22 @@ impl Revocation for RevocationReplica {
                 .session_id()
                 .is_some_and(|id| self.id_revoked(id.as_bytes()))
     }
+
+    /// The sealer's config in force: keep entries for its lifetimes too (never shorter).
+    fn on_config(&self, config: &Config) {
+        self.max_age.fetch_max(max_age_of(config), Ordering::AcqRel);
+    }
+}
+
+/// The longest absolute lifetime of `config` plus its leeway, in seconds: how long a session
+/// that started before a revocation can still open under it.
+fn max_age_of(config: &Config) -> i64 {
+    let absolute = config
+        .browser_session()
+        .absolute()
+        .max(config.persistent().absolute());
+    let max_age = absolute.saturating_add(config.leeway()).as_secs();
+    i64::try_from(max_age).unwrap_or(i64::MAX)
 }
 
 impl std::fmt::Debug for RevocationReplica {
@@ -679,6 +719,99 @@ mod tests {
         clock.advance(time::Duration::days(3));
         assert!(!r.is_revoked(&meta(T0, None)));
         assert_eq!(r.staleness(), Some(Duration::from_secs(3 * 86_400)));
+    }
+
+    /// Session ids on, one lifetime for both profiles (absolute and idle), leeway 5 s.
+    fn config_with_lifetime(secs: u64) -> Config {
+        let lifetimes =
+            crate::config::Lifetimes::new(Duration::from_secs(secs), Duration::from_secs(secs));
+        Config::builder()
+            .session_ids(true)
+            .browser_session(lifetimes)
+            .persistent(lifetimes)
+            .leeway(Duration::from_secs(5))
+            .build()
+            .unwrap()
+    }
+
+    fn sealer(config: Config, clock: &ManualClock) -> crate::sealer::Sealer {
+        let keys = crate::keyring::Keyring::new(1, crate::keys::MasterKey::generate().unwrap());
+        crate::sealer::Sealer::new(keys, config).with_clock(clock.clone())
+    }
+
+    #[test]
+    fn a_longer_lifetime_put_in_force_keeps_revocations_for_that_lifetime() {
+        let clock = ManualClock::at(OffsetDateTime::from_unix_timestamp(T0).unwrap());
+        let short = config_with_lifetime(120);
+        let sealer = sealer(short.clone(), &clock);
+        let r = Arc::new(RevocationReplica::new(
+            &short,
+            clock.clone(),
+            StalePolicy::Serve,
+        ));
+        sealer.set_revocation(Some(r.clone()));
+        let options = crate::session::SessionOptions::default();
+        let revoked = sealer.seal(&1u8, &options).unwrap();
+        let kept = sealer.seal(&2u8, &options).unwrap();
+        let id = sealer
+            .open::<u8>(&revoked)
+            .unwrap()
+            .meta
+            .session_id()
+            .unwrap();
+        clock.advance(time::Duration::seconds(1));
+        r.insert(&RevocationTarget::Session(id), clock.unix_seconds());
+
+        // The application lengthens the lifetimes (and tells nobody but the sealer).
+        sealer.replace_config(config_with_lifetime(1200));
+        // Past the short config's max age (125 s), well inside the new lifetime.
+        clock.advance(time::Duration::seconds(600));
+        assert_eq!(r.sweep(), 0, "the token it covers is still live");
+        assert_eq!(
+            sealer.open::<u8>(&revoked).unwrap_err(),
+            OpenError::Revoked,
+            "a revoked session came back"
+        );
+        assert_eq!(sealer.open::<u8>(&kept).unwrap().session, 2);
+        assert_eq!(r.max_age(), Duration::from_secs(1205));
+
+        // A shorter config later never shortens it: tokens of the longer one may be out there.
+        sealer.replace_config(short);
+        assert_eq!(r.max_age(), Duration::from_secs(1205));
+    }
+
+    #[test]
+    fn attaching_the_replica_adopts_the_sealers_longer_config() {
+        let clock = ManualClock::at(OffsetDateTime::from_unix_timestamp(T0).unwrap());
+        let r = Arc::new(RevocationReplica::new(
+            &config_with_lifetime(120),
+            clock.clone(),
+            StalePolicy::Serve,
+        ));
+        assert_eq!(r.max_age(), Duration::from_secs(125));
+        let sealer = sealer(config_with_lifetime(3600), &clock);
+        sealer.set_revocation(Some(r.clone()));
+        assert_eq!(r.max_age(), Duration::from_secs(3605));
+        r.insert(&RevocationTarget::All, T0);
+        clock.advance(time::Duration::seconds(3605));
+        assert_eq!(r.sweep(), 0);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(r.sweep(), 1);
+    }
+
+    #[test]
+    fn raise_max_age_only_raises() {
+        let (r, clock) = replica(StalePolicy::Serve);
+        let default = r.max_age();
+        r.raise_max_age(Duration::from_secs(60));
+        assert_eq!(r.max_age(), default);
+        r.raise_max_age(default + Duration::from_secs(100));
+        assert_eq!(r.max_age(), default + Duration::from_secs(100));
+        r.insert(&RevocationTarget::Subject("a".into()), T0);
+        clock.advance(time::Duration::seconds(r.max_age_secs()));
+        assert_eq!(r.sweep(), 0);
+        clock.advance(time::Duration::seconds(1));
+        assert_eq!(r.sweep(), 1);
     }
 
     /// What the replica must answer, kept the simplest way: one map, scanned.

@@ -1,11 +1,16 @@
 //! `inspect`: what a token says. Without a key: the clear-text header (unverified). With the
 //! keyring: `open_raw` at the chosen time, the claims and deadlines from `SessionMeta`, the
-//! verdict `open` would give, and the payload as hex.
+//! verdict `open` would give, and the payload as hex. A token `open` refuses after
+//! authentication (expired, idle, retired epoch, ...) still shows its authenticated claims and
+//! deadlines, read with `forensics::claims_of_refused_token`, and which check refused it; one
+//! that does not authenticate shows nothing beyond its unverified header.
 
 use std::io::{Read, Write};
 
+use sealed_session::forensics::{self, RefusedTokenClaims};
 use sealed_session::{
-    Keyring, ManualClock, OpenError, Opened, Sealer, SessionMeta, UnverifiedToken,
+    Config, CookieSettings, Keyring, MAX_CHUNKS, ManualClock, OpenError, Opened, Sealer,
+    SessionMeta, UnverifiedToken,
 };
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -20,7 +25,10 @@ const MAX_INPUT: u64 = 2 << 20;
 /// deadlines, the verdict of `open` and the payload
 ///
 /// The token may be given alone, as a `name=value` cookie pair, or as a whole `Cookie:` (or
-/// `Set-Cookie:`) header, in which case the cookie named by --cookie-name is read. Exit status:
+/// `Set-Cookie:`) header, in which case the cookie named by --cookie-name is read (or its chunk
+/// cookies `NAME.0`, `NAME.1`, ..., put together as the cookie layer does). A token refused
+/// after authentication (expired, idle, retired epoch, from the future, revoked by the config,
+/// another schema) still shows its claims and deadlines and which check refused it. Exit status:
 /// 0 when the token opens (or, without keys, when its header reads), 1 when it is refused.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
@@ -46,11 +54,11 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
     } else {
         Zeroizing::new(args.token.clone())
     };
-    let token = extract_token(&input, &args.settings.cookie_name)?;
     let built = args
         .settings
         .build()
         .map_err(|problems| Failure(problems.join("; ")))?;
+    let token = extract_token(&input, &args.settings.cookie_name)?;
     let config = &built.config;
     let now = match args.at {
         Some(t) => t,
@@ -129,12 +137,32 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
     let sealer = Sealer::new(keyring_summary(keyring, out)?, config.clone()).with_clock(clock);
     match sealer.open_raw(&token) {
         Err(e) => {
-            writeln!(out, "open:        REFUSED: {e}")?;
-            if matches!(e, OpenError::Expired | OpenError::IdleTimeout) {
-                writeln!(
-                    out,
-                    "             (pass --at with an earlier time to read its claims)"
-                )?;
+            let refused_after_authentication = matches!(
+                e,
+                OpenError::RetiredEpoch
+                    | OpenError::Expired
+                    | OpenError::IdleTimeout
+                    | OpenError::FromTheFuture
+                    | OpenError::Revoked
+            );
+            // Only a token that authenticates shows its claims; the verdict stays open's.
+            match refused_after_authentication
+                .then(|| forensics::claims_of_refused_token(&sealer, &token).ok())
+                .flatten()
+            {
+                Some(seen) => {
+                    writeln!(
+                        out,
+                        "open:        REFUSED: {e}: {}",
+                        why_refused(&e, &seen, config, now)
+                    )?;
+                    writeln!(
+                        out,
+                        "             (authentic: the claims below are the token's)"
+                    )?;
+                    show_meta(&seen.meta, now, out)?;
+                }
+                None => writeln!(out, "open:        REFUSED: {e}")?,
             }
             Ok(false)
         }
@@ -155,6 +183,46 @@ pub(crate) fn run(args: &Args, out: &mut impl Write) -> Outcome {
             show_payload(&opened, header.ciphertext_len(), out)?;
             Ok(valid)
         }
+    }
+}
+
+/// Which deadline or rule refused an authentic token, with its time.
+fn why_refused(
+    e: &OpenError,
+    seen: &RefusedTokenClaims,
+    config: &Config,
+    now: OffsetDateTime,
+) -> String {
+    let meta = &seen.meta;
+    let leeway = show_duration(config.leeway());
+    let when = |t: OffsetDateTime| format!("{} ({})", show_time(t), relative(t, now));
+    match e {
+        OpenError::Expired => format!(
+            "expired at {} (absolute deadline; leeway {leeway})",
+            when(meta.absolute_deadline())
+        ),
+        OpenError::IdleTimeout => format!(
+            "idle since {} (idle deadline; leeway {leeway})",
+            when(meta.idle_deadline())
+        ),
+        OpenError::FromTheFuture => format!(
+            "sealed at {}, beyond the leeway of {leeway}",
+            when(meta.sealed_at())
+        ),
+        OpenError::RetiredEpoch => format!(
+            "sealed in epoch {}, outside the epochs open accepts at this time",
+            meta.epoch()
+        ),
+        OpenError::Revoked if meta.generation() < config.generation_floor() => format!(
+            "generation {} is below the floor {}",
+            meta.generation(),
+            config.generation_floor()
+        ),
+        OpenError::Revoked => format!(
+            "session started {}, before the not-before cut-off",
+            when(meta.session_start())
+        ),
+        other => other.to_string(),
     }
 }
 
@@ -289,7 +357,9 @@ fn read_stdin() -> Result<Zeroizing<String>, Failure> {
 }
 
 /// The token in `input`: the text itself, or the value of the cookie `name` in a cookie pair or
-/// a `Cookie:` / `Set-Cookie:` header (a token never holds `=`, `;` or `:`). Never echoes input.
+/// a `Cookie:` / `Set-Cookie:` header (a token never holds `=`, `;` or `:`), or the token its
+/// chunk cookies `name.0`, `name.1`, ... carry, put together by the cookie layer's own reader.
+/// Never echoes input.
 fn extract_token(input: &str, name: &str) -> Result<Zeroizing<String>, Failure> {
     let text = input.trim();
     if text.is_empty() {
@@ -299,21 +369,17 @@ fn extract_token(input: &str, name: &str) -> Result<Zeroizing<String>, Failure> 
         return Ok(Zeroizing::new(text.to_owned()));
     }
     let lower = text.get(..11).unwrap_or_default().to_ascii_lowercase();
-    let (header, pairs) = if lower.starts_with("set-cookie:") {
+    let (header, cookies) = if lower.starts_with("set-cookie:") {
         // The first pair of a Set-Cookie header is the cookie; the rest are attributes.
-        (true, text.get(11..).unwrap_or_default().split(';').take(1))
+        let value = text.get(11..).unwrap_or_default();
+        (true, value.split(';').next().unwrap_or_default())
     } else if lower.starts_with("cookie:") {
-        (
-            true,
-            text.get(7..)
-                .unwrap_or_default()
-                .split(';')
-                .take(usize::MAX),
-        )
+        (true, text.get(7..).unwrap_or_default())
     } else {
-        (false, text.split(';').take(usize::MAX))
+        (false, text)
     };
-    let pairs: Vec<(&str, &str)> = pairs
+    let pairs: Vec<(&str, &str)> = cookies
+        .split(';')
         .filter_map(|p| p.split_once('='))
         .map(|(n, v)| (n.trim(), v.trim().trim_matches('"')))
         .collect();
@@ -322,10 +388,7 @@ fn extract_token(input: &str, name: &str) -> Result<Zeroizing<String>, Failure> 
     }
     let chunk_prefix = format!("{name}.");
     if pairs.iter().any(|(n, _)| n.starts_with(&chunk_prefix)) {
-        return Err(Failure(format!(
-            "the session is split over chunk cookies {name}.0, {name}.1, ...: inspect reads a \
-             single cookie"
-        )));
+        return chunked_token(cookies, name);
     }
     match pairs.as_slice() {
         [(_, value)] if !header || !value.is_empty() => Ok(Zeroizing::new((*value).to_owned())),
@@ -334,6 +397,26 @@ fn extract_token(input: &str, name: &str) -> Result<Zeroizing<String>, Failure> 
         )),
         _ => Err(Failure(format!(
             "no cookie named {name} in the input (set --cookie-name)"
+        ))),
+    }
+}
+
+/// The token the chunk cookies of `name` in `cookies` (a `Cookie` header's value) carry, read as
+/// the cookie layer reads a request, with room for the largest chunk set it writes.
+fn chunked_token(cookies: &str, name: &str) -> Result<Zeroizing<String>, Failure> {
+    let settings = CookieSettings::builder()
+        .name(name)
+        .chunks(MAX_CHUNKS)
+        .build()
+        .map_err(|e| Failure(format!("cookie name {name}: {e}")))?;
+    let read = settings.read([cookies.as_bytes()]);
+    match forensics::assembled_token(&read) {
+        Ok(Some(token)) => Ok(Zeroizing::new(token.to_owned())),
+        Ok(None) => Err(Failure(format!(
+            "no cookie named {name} in the input (set --cookie-name)"
+        ))),
+        Err(e) => Err(Failure(format!(
+            "the chunk cookies {name}.0, {name}.1, ... do not form one token: {e}"
         ))),
     }
 }
