@@ -1,5 +1,5 @@
 //! What a refused token claims, for the operator who asks why a user was logged out (feature
-//! `cli`; the `sealed-session inspect` command is its user).
+//! `forensics`, which `cli` turns on; the `sealed-session inspect` command is its user).
 //!
 //! [`Sealer::open`] gives nothing but an error for a token it refuses, and must not: an
 //! application that read the claims of an expired, idle, revoked or retired token could act on

@@ -28,7 +28,7 @@ mod encoding; // the only user of the base64 crate
 mod epoch; // all rotation arithmetic: epochs, the accepted window, recovery from 16 bits
 mod epoch_keys; // HKDF derivation of epoch keys and their lock-free cache
 mod error; // error enums
-#[cfg(feature = "cli")]
+#[cfg(feature = "forensics")]
 pub mod forensics; // operators only: the authenticated claims of a token open refuses, and why
 mod format; // header layout, bytes only
 mod integrations; // thin adapters: the cookie crate, http, tower, axum, actix-web

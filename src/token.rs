@@ -160,7 +160,7 @@ pub(crate) fn open<R>(
 }
 
 /// What an authentic token claims, judged or not: for [`authenticate_unjudged`].
-#[cfg(feature = "cli")]
+#[cfg(feature = "forensics")]
 pub(crate) struct Authentic {
     pub(crate) claims: Claims,
     pub(crate) key_id: u8,
@@ -176,7 +176,7 @@ pub(crate) struct Authentic {
 /// the window is tried under the latest earlier epoch with those bits, then the next later one
 /// (its verdict is `RetiredEpoch`). Whatever fails before the claims decode (length, base64url,
 /// header, key id, authentication, claims encoding) is the error, as in `open`.
-#[cfg(feature = "cli")]
+#[cfg(feature = "forensics")]
 pub(crate) fn authenticate_unjudged(
     keys: &KeyTable,
     config: &Config,
