@@ -1,4 +1,4 @@
-//! Bounded work on hostile input, measured with the counting allocator of tests/common/alloc.rs.
+//! Bounded work on hostile input, measured with the counting allocator of tests/common/alloc_bytes.rs.
 //!
 //! - Over the maximum length, `open` allocates nothing and returns at once.
 //! - Within the limit, `open` of any input allocates at most a small constant times its length.
@@ -9,8 +9,10 @@
 //! The counters are global to the process, so every measurement holds `LOCK`, and the
 //! measurements that must see a cold per-thread scratch buffer run on a fresh thread.
 
+#[path = "common/alloc_bytes.rs"]
+mod alloc_bytes;
 mod common;
-use common::alloc::allocated;
+use alloc_bytes::allocated;
 use common::{Clocked, noise, sealer_with};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;

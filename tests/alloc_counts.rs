@@ -1,10 +1,12 @@
-//! Heap allocations of seal and open, counted per thread by tests/common/alloc.rs.
+//! Heap allocations of seal and open, counted per thread by tests/common/alloc_count.rs.
 //!
 //! Sealing allocates the returned token and nothing else; opening allocates only what the
 //! caller's type needs (one `String` field: one allocation).
 
+#[path = "common/alloc_count.rs"]
+mod alloc_count;
 mod common;
-use common::alloc::count;
+use alloc_count::count;
 
 use sealed_session::{Opened, SessionOptions};
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,12 @@
 //! Heap allocations of the cookie layer's request path, counted per thread by
-//! tests/common/alloc.rs: reading the `Cookie` header, opening, renewing, and rendering the
+//! tests/common/alloc_count.rs: reading the `Cookie` header, opening, renewing, and rendering the
 //! `Set-Cookie` header value.
 #![cfg(feature = "http")]
 
+#[path = "common/alloc_count.rs"]
+mod alloc_count;
 mod common;
-use common::alloc::count;
+use alloc_count::count;
 
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};

@@ -1,12 +1,14 @@
 //! Heap allocations per request through the tower `SessionLayer` and the axum `Session<T>`
 //! extractor, over the same router without the layer: what the session adds to a request that
-//! writes the session, and one that only reads it. Counted by tests/common/alloc.rs; the request
+//! writes the session, and one that only reads it. Counted by tests/common/alloc_count.rs; the request
 //! is built and the cookie kept outside the count. Everything runs in one test function, since
 //! the counters are global.
 #![cfg(feature = "axum")]
 
+#[path = "common/alloc_count.rs"]
+mod alloc_count;
 mod common;
-use common::alloc::count;
+use alloc_count::count;
 
 use axum::Router;
 use axum::body::Body;

@@ -1,11 +1,13 @@
 //! The cookie reader refuses an over-long value before it copies it: a hostile client that sends
 //! a 200 KB session cookie (or chunk) costs no allocation of that size. Counted per thread by
-//! tests/common/alloc.rs.
+//! tests/common/alloc_bytes.rs.
 
 use sealed_session::{CookieSettings, LoadError, MAX_NAME_VALUE_LEN, SessionCookie};
 
+#[path = "common/alloc_bytes.rs"]
+mod alloc_bytes;
 mod common;
-use common::alloc::allocated;
+use alloc_bytes::allocated;
 
 #[test]
 fn an_over_long_cookie_value_is_refused_before_it_is_copied() {

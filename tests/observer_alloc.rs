@@ -1,9 +1,11 @@
 //! The observer hook costs no heap allocation: with no observer registered an open allocates
 //! nothing (the hook is one atomic load), and with one registered the event is built on the
-//! stack. Counted per thread by tests/common/alloc.rs.
+//! stack. Counted per thread by tests/common/alloc_count.rs.
 
+#[path = "common/alloc_count.rs"]
+mod alloc_count;
 mod common;
-use common::alloc::count;
+use alloc_count::count;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-pub mod alloc;
 pub mod redis_server;
 
 use std::ops::Deref;

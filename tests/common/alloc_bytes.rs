@@ -1,10 +1,13 @@
-//! Heap allocations, counted by a global allocator that wraps the system one (`stats_alloc`: the
-//! crate forbids unsafe code, so the tests cannot implement `GlobalAlloc` themselves). Every
-//! test binary that shares these fixtures runs on it.
+//! Bytes allocated, counted by a global allocator that wraps the system one (`stats_alloc`: the
+//! crate forbids unsafe code, so the tests cannot implement `GlobalAlloc` themselves), for the
+//! suites that bound memory rather than count allocations. `stats_alloc` passes reallocations
+//! through and counts only their growth, which is what the bounds are stated in.
 //!
-//! The counters are process-wide: a measurement also sees what other threads allocate while it
-//! runs. The allocation suites therefore measure inside one test function, or take the least of
-//! a few attempts where the harness's own threads may be busy.
+//! The counters are process-wide: a measurement also sees what other threads (the harness's
+//! main thread) allocate while it runs, so these suites take the least of a few attempts or
+//! measure again before failing. Included with `#[path = "common/alloc_bytes.rs"] mod
+//! alloc_bytes;`, not through `common` (one global allocator per test binary; the count suites
+//! use `common/alloc_count.rs`).
 
 use std::alloc::System;
 
@@ -33,10 +36,4 @@ pub fn allocated<R>(f: impl FnOnce() -> R) -> (Allocated, R) {
         bytes: stats.bytes_allocated,
     };
     (counts, result)
-}
-
-/// Allocations plus reallocations made while `f` runs, with its result.
-pub fn count<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let (counts, result) = allocated(f);
-    (counts.count, result)
 }
