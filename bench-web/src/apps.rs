@@ -124,9 +124,12 @@ impl Contender {
     }
 }
 
-/// The app for `contender`; `redis_url` is needed for [`Contender::TowerRedis`] only.
+/// The app for `contender`; `redis_url` is needed for [`Contender::TowerRedis`] only. Its routes
+/// are finalized (`with_state`) as `axum::serve` does, so a router called in process does the
+/// per-request work a served one does (unfinalized, axum rebuilds each route and applies its
+/// layers on every request).
 pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
-    match contender {
+    let router: Router = match contender {
         Contender::None => Router::new()
             .route("/login", get(async || "0"))
             // The same body work as the others: the counter as text.
@@ -175,7 +178,8 @@ pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
             .with_state(JarState {
                 key: Key::generate(),
             }),
-    }
+    };
+    router.with_state(())
 }
 
 /// A `Set-Cookie` header exactly as sealed-session writes it for the app's session (a real token,
