@@ -64,7 +64,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_PURPOSE, Lifetimes};
 pub use cookie_layer::{
     CookieSettings, CookieSettingsBuilder, DEFAULT_COOKIE_NAME, DEV_COOKIE_NAME, LoadError,
     MAX_ATTRIBUTE_VALUE_LEN, MAX_CHUNKS, MAX_NAME_VALUE_LEN, ReadCookies, SameSite, SessionCookie,
-    SetCookie, SetCookies,
+    SetCookie, SetCookies, SetCookiesIntoIter,
 };
 pub use error::{ConfigError, KeyError, LogLevel, OpenError, SealError};
 #[cfg(feature = "actix-web")]

@@ -247,19 +247,30 @@ impl Sealer {
         self.seal_string(value, Lineage::Reissue(meta))
     }
 
-    /// Seals now and also returns the new token's metadata, as `open` would report it at that
-    /// instant, and that instant in unix seconds (the cookie layer needs the deadlines for
-    /// Max-Age; this spares it a decryption of the token it just made).
+    /// Seals now for a cookie: the token goes into one buffer after `prefix` (the cookie's
+    /// `name=`), with room for `room(meta, now)` more bytes (its attributes), so the header value
+    /// needs no second buffer. Also returns the new token's metadata, as `open` would report it
+    /// at that instant, and that instant in unix seconds (the cookie layer needs the deadlines
+    /// for Max-Age; this spares it a decryption of the token it just made).
     pub(crate) fn seal_with_meta<T: Serialize + ?Sized>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
+        prefix: &[&str],
+        room: impl FnOnce(&SessionMeta, u64) -> usize,
     ) -> Result<(String, SessionMeta, u64), SealError> {
         let mut out = String::new();
-        let (meta, now) =
-            self.seal_lineage(value, lineage, &mut out, |config, id, claims, now| {
-                (session::sealed_meta(config, id, claims, now), now)
-            })?;
+        let (meta, now) = self.seal_lineage(
+            value,
+            lineage,
+            &mut out,
+            prefix,
+            |config, id, claims, now| {
+                let meta = session::sealed_meta(config, id, claims, now);
+                let room_after = room(&meta, now);
+                ((meta, now), room_after)
+            },
+        )?;
         Ok((out, meta, now))
     }
 
@@ -272,7 +283,7 @@ impl Sealer {
     ) -> Result<String, SealError> {
         let mut out = String::new();
         // No metadata: a plain seal has no use for it.
-        let result = self.seal_lineage(value, lineage, &mut out, |_, _, _, _| ());
+        let result = self.seal_lineage(value, lineage, &mut out, &[], |_, _, _, _| ((), 0));
         let len = out.len();
         self.observer().notify(|| lineage.event(result, len, 0));
         result.map(|()| out)
@@ -280,21 +291,29 @@ impl Sealer {
 
     /// Every seal: read the clock once, draw randomness, apply the lifecycle rule, run the
     /// pipeline. Returns what `then` makes of the config, the primary key id, the new token's
-    /// claims and the time (the metadata, for callers that want it).
+    /// claims and the time (the metadata, for callers that want it), which also says how much
+    /// room to leave after the token in `out` (after `prefix`).
     fn seal_lineage<T: Serialize + ?Sized, M>(
         &self,
         value: &T,
         lineage: Lineage<'_>,
         out: &mut String,
-        then: impl FnOnce(&Config, u8, &Claims, u64) -> M,
+        prefix: &[&str],
+        then: impl FnOnce(&Config, u8, &Claims, u64) -> (M, usize),
     ) -> Result<M, SealError> {
         let now = self.now().ok_or(SealError::Clock)?;
         let state = self.state_at(now);
         let config = &state.config;
         let fresh = Fresh::draw(lineage.mints_id(config))?;
         let claims = claims_for(lineage, now, config, fresh.session_id)?;
-        token::seal(&state.keys, config, &claims, value, fresh.random, out)?;
-        Ok(then(config, state.keys.primary().id, &claims, now))
+        let (made, room_after) = then(config, state.keys.primary().id, &claims, now);
+        let output = token::Output {
+            out,
+            prefix,
+            room_after,
+        };
+        token::seal(&state.keys, config, &claims, value, fresh.random, output)?;
+        Ok(made)
     }
 }
 

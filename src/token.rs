@@ -16,17 +16,43 @@ use crate::keyring::KeyTable;
 use crate::scratch::{self, with_scratch};
 use crate::size;
 
+/// Where a sealed token goes: appended to `out` after `prefix`, with `room_after` more bytes
+/// reserved in the same allocation for what the caller appends next (the cookie layer writes
+/// `name=`, the token and the cookie's attributes into one buffer: the header value).
+pub(crate) struct Output<'a> {
+    pub(crate) out: &'a mut String,
+    pub(crate) prefix: &'a [&'a str],
+    pub(crate) room_after: usize,
+}
+
+#[cfg(test)]
+impl<'a> Output<'a> {
+    /// Just the token, appended to `out`.
+    pub(crate) fn plain(out: &'a mut String) -> Self {
+        Self {
+            out,
+            prefix: &[],
+            room_after: 0,
+        }
+    }
+}
+
 /// Builds `header || encrypt(claims || payload) || tag` in the scratch buffer under the primary
-/// key, in the epoch of the claims' seal time, and appends its base64url form to `out`. The
-/// header is the nonce: version, key id, epoch bits, `random`. On error `out` is unchanged.
+/// key, in the epoch of the claims' seal time, and appends its base64url form to `output`. The
+/// header is the nonce: version, key id, epoch bits, `random`. On error the output is unchanged.
 pub(crate) fn seal<T: Serialize + ?Sized>(
     keys: &KeyTable,
     config: &Config,
     claims: &Claims,
     value: &T,
     random: [u8; RANDOM_LEN],
-    out: &mut String,
+    output: Output<'_>,
 ) -> Result<(), SealError> {
+    let Output {
+        out,
+        prefix,
+        room_after,
+    } = output;
     let entry = keys.primary();
     let period = config.rotation_period;
     let epoch = epoch::epoch_of(claims.sealed_at, period);
@@ -71,12 +97,19 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
             })?;
         raw.extend_from_slice(&tag);
         let text_len = encoding::encoded_len(raw.len()).unwrap_or(len);
+        let needed = prefix
+            .iter()
+            .fold(text_len, |n, piece| n.saturating_add(piece.len()))
+            .saturating_add(room_after);
         if out.capacity() == 0 {
             // A fresh output (every seal's): one allocation of the exact size, without `reserve`'s
             // growth path.
-            *out = String::with_capacity(text_len);
+            *out = String::with_capacity(needed);
         } else {
-            out.reserve(text_len);
+            out.reserve(needed);
+        }
+        for piece in prefix {
+            out.push_str(piece);
         }
         encoding::encode_token_into(raw, out);
         Ok(())

@@ -35,7 +35,14 @@ fn seal_with_nonce<T: Serialize + ?Sized>(
 ) -> Result<String, SealError> {
     let keys = KeyTable::new(ring, config, claims.sealed_at);
     let mut out = String::new();
-    token::seal(&keys, config, claims, value, random, &mut out)?;
+    token::seal(
+        &keys,
+        config,
+        claims,
+        value,
+        random,
+        token::Output::plain(&mut out),
+    )?;
     Ok(out)
 }
 

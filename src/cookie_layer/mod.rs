@@ -18,7 +18,7 @@ pub use error::LoadError;
 pub use parse::ReadCookies;
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 pub(crate) use parse::ReadRef;
-pub use render::{SetCookie, SetCookies};
+pub use render::{SetCookie, SetCookies, SetCookiesIntoIter};
 pub use session_cookie::SessionCookie;
 pub use settings::{
     CookieSettings, CookieSettingsBuilder, DEFAULT_COOKIE_NAME, DEV_COOKIE_NAME, SameSite,

@@ -24,6 +24,11 @@ impl Present {
         self.single
     }
 
+    /// Whether any chunk came.
+    pub(crate) const fn any_chunk(&self) -> bool {
+        self.chunks != 0
+    }
+
     /// Whether chunk `index` came.
     pub(crate) fn chunk(&self, index: usize) -> bool {
         u32::try_from(index)

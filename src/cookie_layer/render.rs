@@ -3,7 +3,6 @@
 //! name, Path, Domain and flags exactly (a removal that differs in any of them removes nothing).
 
 use core::fmt;
-use std::sync::Arc;
 
 use time::{Month, OffsetDateTime, UtcOffset, Weekday};
 
@@ -13,6 +12,7 @@ use crate::cookie_layer::settings::{CookieSettings, SameSite};
 use crate::cookie_layer::size;
 use crate::error::SealError;
 use crate::session::SessionMeta;
+use crate::unix_time;
 
 /// One `Set-Cookie` header: a cookie to set or to remove. Its [`Display`](fmt::Display) form is
 /// the header value; its `Debug` form never shows the value.
@@ -32,32 +32,34 @@ use crate::session::SessionMeta;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
-    /// Shared with the settings for the single cookie; a chunk's own name otherwise.
-    name: Arc<str>,
-    value: String,
-    /// `None`: a browser-session cookie. `Some((max_age, expires))` otherwise.
-    expiry: Option<(u64, OffsetDateTime)>,
-    path: Arc<str>,
-    domain: Option<Arc<str>>,
-    secure: bool,
-    same_site: SameSite,
+    /// The header value, rendered once when the cookie is made: `name=value; attributes`, in a
+    /// buffer of exactly its length (a header value takes it over without a copy). The
+    /// attributes are read back from it when asked for (they come from the settings).
+    line: String,
+    /// Where the name ends in `line` (the `=` follows).
+    name_end: usize,
+    /// Where the value ends in `line` (the attributes follow).
+    value_end: usize,
+    /// `None`: a browser-session cookie. `Some((max_age, expires))` otherwise, `expires` in unix
+    /// seconds.
+    expiry: Option<(u64, u64)>,
 }
 
 impl fmt::Debug for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = if self.value.is_empty() {
+        let value = if self.value().is_empty() {
             ""
         } else {
             "<redacted>"
         };
         f.debug_struct("SetCookie")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("value", &format_args!("{value}"))
             .field("max_age", &self.max_age())
-            .field("path", &self.path)
-            .field("domain", &self.domain)
-            .field("secure", &self.secure)
-            .field("same_site", &self.same_site)
+            .field("path", &self.path())
+            .field("domain", &self.domain())
+            .field("secure", &self.secure())
+            .field("same_site", &self.same_site())
             .finish()
     }
 }
@@ -76,7 +78,7 @@ impl SetCookie {
     /// ```
     #[must_use]
     pub fn name(&self) -> &str {
-        &self.name
+        self.line.get(..self.name_end).unwrap_or_default()
     }
 
     /// The cookie value (empty for a removal).
@@ -92,7 +94,9 @@ impl SetCookie {
     /// ```
     #[must_use]
     pub fn value(&self) -> &str {
-        &self.value
+        self.line
+            .get(self.name_end.saturating_add(1)..self.value_end)
+            .unwrap_or_default()
     }
 
     /// `Max-Age` in seconds, or `None` for a browser-session cookie (gone when the browser
@@ -104,100 +108,102 @@ impl SetCookie {
     /// Whether this removes the cookie.
     #[cfg(test)]
     pub(crate) fn is_removal(&self) -> bool {
-        self.value.is_empty() && self.max_age() == Some(0)
+        self.value().is_empty() && self.max_age() == Some(0)
+    }
+
+    /// Whether the cookie carries a value (a removal carries none).
+    pub(crate) fn has_value(&self) -> bool {
+        self.value_end > self.name_end.saturating_add(1)
     }
 
     /// The `Expires` instant, present exactly when `Max-Age` is.
     #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn expires(&self) -> Option<OffsetDateTime> {
-        self.expiry.map(|(_, at)| at)
+        self.expiry.map(|(_, at)| unix_time::from_secs(at))
+    }
+
+    /// The attributes after the value, one by one (`Path=/`, `Secure`, ...).
+    fn attributes(&self) -> impl Iterator<Item = &str> {
+        // Attribute values never hold `;` (checked when the settings are built).
+        self.line
+            .get(self.value_end..)
+            .unwrap_or_default()
+            .split("; ")
+            .skip(1)
+    }
+
+    fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes().find_map(|a| a.strip_prefix(key))
     }
 
     /// The `Path` attribute.
-    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn path(&self) -> &str {
-        &self.path
+        self.attribute("Path=").unwrap_or_default()
     }
 
     /// The `Domain` attribute.
-    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn domain(&self) -> Option<&str> {
-        self.domain.as_deref()
+        self.attribute("Domain=")
     }
 
     /// Whether the cookie is `Secure`.
-    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn secure(&self) -> bool {
-        self.secure
+        self.attributes().any(|a| a == "Secure")
     }
 
     /// The `SameSite` attribute.
-    #[cfg(any(test, feature = "cookie"))]
     pub(crate) fn same_site(&self) -> SameSite {
-        self.same_site
+        match self.attribute("SameSite=") {
+            Some("Strict") => SameSite::Strict,
+            Some("None") => SameSite::None,
+            _ => SameSite::Lax,
+        }
     }
-}
 
-impl SetCookie {
-    /// The length of the [`Display`](fmt::Display) form, measured by rendering it into a counter
-    /// (no allocation), so the header can be rendered once into a buffer of exactly this size.
+    /// The `Set-Cookie` header value (the [`Display`](fmt::Display) form).
     #[cfg(any(feature = "http", test))]
-    pub(crate) fn rendered_len(&self) -> usize {
-        struct Count(usize);
-        impl fmt::Write for Count {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.0 = self.0.saturating_add(s.len());
-                Ok(())
-            }
-        }
-        let mut count = Count(0);
-        // Writing to a counter cannot fail.
-        let _ = self.write_to(&mut count);
-        count.0
+    pub(crate) fn as_line(&self) -> &str {
+        &self.line
     }
 
-    /// The `Set-Cookie` header value, rendered once into a `String` of exactly its length (a
-    /// header value built from it takes the buffer over without a copy or a reallocation).
-    #[cfg(any(feature = "http", test))]
-    pub(crate) fn render(&self) -> String {
-        let mut out = String::with_capacity(self.rendered_len());
-        // Writing to a `String` cannot fail.
-        let _ = self.write_to(&mut out);
-        out
-    }
-
-    /// The header value, piece by piece into any writer: the one rendering behind `Display`,
-    /// the length count and the exact-size buffer (direct `write_str` calls, not the formatting
-    /// machinery, which was most of the cost of a `Set-Cookie` header).
-    fn write_to<W: fmt::Write>(&self, w: &mut W) -> fmt::Result {
-        w.write_str(&self.name)?;
-        w.write_str("=")?;
-        w.write_str(&self.value)?;
-        if let Some((max_age, expires)) = self.expiry {
-            w.write_str("; Max-Age=")?;
-            write_decimal(w, max_age, 1)?;
-            w.write_str("; Expires=")?;
-            write_http_date(w, expires)?;
-        }
-        w.write_str("; Path=")?;
-        w.write_str(&self.path)?;
-        if let Some(domain) = &self.domain {
-            w.write_str("; Domain=")?;
-            w.write_str(domain)?;
-        }
-        if self.secure {
-            w.write_str("; Secure")?;
-        }
-        w.write_str("; HttpOnly; SameSite=")?;
-        w.write_str(self.same_site.as_str())
+    /// The `Set-Cookie` header value, taken over: its buffer is exactly its length.
+    #[cfg(any(feature = "http", feature = "actix-web", test))]
+    pub(crate) fn into_line(self) -> String {
+        self.line
     }
 }
 
 impl fmt::Display for SetCookie {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
+        f.write_str(&self.line)
     }
 }
+
+/// The attributes after `name=value`, piece by piece (direct `write_str` calls, not the
+/// formatting machinery, which was most of the cost of a `Set-Cookie` header).
+fn write_attributes(w: &mut String, expiry: Option<(u64, u64)>, settings: &CookieSettings) {
+    if let Some((max_age, expires)) = expiry {
+        w.push_str("; Max-Age=");
+        // Writing to a `String` cannot fail.
+        let _ = write_decimal(w, max_age, 1);
+        w.push_str("; Expires=");
+        let _ = write_http_date(w, unix_time::from_secs(expires));
+    }
+    w.push_str("; Path=");
+    w.push_str(settings.path());
+    if let Some(domain) = settings.domain() {
+        w.push_str("; Domain=");
+        w.push_str(domain);
+    }
+    if settings.secure() {
+        w.push_str("; Secure");
+    }
+    w.push_str("; HttpOnly; SameSite=");
+    w.push_str(settings.same_site().as_str());
+}
+
+/// Length of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) with a four-digit year.
+const HTTP_DATE_LEN: usize = 29;
 
 /// `n` in decimal, zero-padded to at least `width` digits (at most 20: a `u64`'s).
 fn write_decimal<W: fmt::Write>(w: &mut W, mut n: u64, width: usize) -> fmt::Result {
@@ -236,8 +242,17 @@ fn write_decimal<W: fmt::Write>(w: &mut W, mut n: u64, width: usize) -> fmt::Res
 /// assert!(!format!("{set:?}").contains(set.iter().next().unwrap().value()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SetCookies(Vec<SetCookie>);
+#[derive(Clone, Default)]
+pub struct SetCookies(Cookies);
+
+/// The usual response carries one cookie or none: those need no `Vec`.
+#[derive(Clone, Default)]
+enum Cookies {
+    #[default]
+    None,
+    One(SetCookie),
+    Many(Vec<SetCookie>),
+}
 
 impl SetCookies {
     /// The cookies, in the order to send them.
@@ -248,15 +263,95 @@ impl SetCookies {
     /// assert_eq!(SetCookies::default().iter().len(), 0);
     /// ```
     pub fn iter(&self) -> core::slice::Iter<'_, SetCookie> {
-        self.0.iter()
+        self.as_slice().iter()
+    }
+
+    fn as_slice(&self) -> &[SetCookie] {
+        match &self.0 {
+            Cookies::None => &[],
+            Cookies::One(cookie) => core::slice::from_ref(cookie),
+            Cookies::Many(cookies) => cookies,
+        }
+    }
+
+    fn push(&mut self, cookie: SetCookie) {
+        self.0 = match core::mem::take(&mut self.0) {
+            Cookies::None => Cookies::One(cookie),
+            Cookies::One(first) => Cookies::Many(vec![first, cookie]),
+            Cookies::Many(mut cookies) => {
+                cookies.push(cookie);
+                Cookies::Many(cookies)
+            }
+        };
     }
 }
 
+impl PartialEq for SetCookies {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for SetCookies {}
+
+impl fmt::Debug for SetCookies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SetCookies").field(&self.as_slice()).finish()
+    }
+}
+
+/// The owned iterator over [`SetCookies`], in the order to send them.
+///
+/// # Example
+/// ```
+/// # use sealed_session::*;
+/// # let settings = CookieSettings::default();
+/// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+/// let set = cookies.remove(&cookies.settings().read([]));
+/// let mut iter: SetCookiesIntoIter = set.into_iter();
+/// assert_eq!(iter.len(), 1);
+/// assert_eq!(iter.next().map(|c| c.value().len()), Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct SetCookiesIntoIter(IntoIterInner);
+
+#[derive(Debug)]
+enum IntoIterInner {
+    One(core::option::IntoIter<SetCookie>),
+    Many(std::vec::IntoIter<SetCookie>),
+}
+
+impl Iterator for SetCookiesIntoIter {
+    type Item = SetCookie;
+    fn next(&mut self) -> Option<SetCookie> {
+        match &mut self.0 {
+            IntoIterInner::One(one) => one.next(),
+            IntoIterInner::Many(many) => many.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            IntoIterInner::One(one) => one.size_hint(),
+            IntoIterInner::Many(many) => many.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for SetCookiesIntoIter {}
+
+impl core::iter::FusedIterator for SetCookiesIntoIter {}
+
 impl IntoIterator for SetCookies {
     type Item = SetCookie;
-    type IntoIter = std::vec::IntoIter<SetCookie>;
+    type IntoIter = SetCookiesIntoIter;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        SetCookiesIntoIter(match self.0 {
+            Cookies::None => IntoIterInner::One(None.into_iter()),
+            Cookies::One(cookie) => IntoIterInner::One(Some(cookie).into_iter()),
+            Cookies::Many(cookies) => IntoIterInner::Many(cookies.into_iter()),
+        })
     }
 }
 
@@ -264,14 +359,26 @@ impl<'a> IntoIterator for &'a SetCookies {
     type Item = &'a SetCookie;
     type IntoIter = core::slice::Iter<'a, SetCookie>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
+/// Decimal digits of `n`.
+const fn decimal_len(n: u64) -> usize {
+    let mut len: usize = 1;
+    let mut rest = n / 10;
+    while rest > 0 {
+        len = len.saturating_add(1);
+        rest /= 10;
+    }
+    len
+}
+
 impl CookieSettings {
-    /// The `Set-Cookie` headers that store `token` (whose metadata is `meta`), plus removal
-    /// cookies for whatever the request carried that is now stale (chunks left over when a
-    /// session shrinks, the single cookie when it grows into chunks).
+    /// The `Set-Cookie` headers that store the token in `line` (which holds `name=` and then the
+    /// token; its metadata is `meta`), plus removal cookies for whatever the request carried that
+    /// is now stale (chunks left over when a session shrinks, the single cookie when it grows into
+    /// chunks).
     ///
     /// A persistent session gets `Max-Age` and `Expires` from the token's own deadline (the
     /// earlier of its idle and absolute deadlines, never later); any other session gets a
@@ -283,97 +390,148 @@ impl CookieSettings {
     /// it sealed is never refused here; nothing is emitted then.
     pub(crate) fn set_cookies(
         &self,
-        token: String,
+        line: String,
         meta: &SessionMeta,
         now: u64,
         present: Present,
     ) -> Result<SetCookies, SealError> {
+        let base_len = self.name().len();
+        let token_start = base_len.saturating_add(1);
+        let token = line.get(token_start..).unwrap_or_default();
         let too_long = SealError::TooLong {
             len: token.len(),
             max: self.max_token_len(),
         };
         let expiry = expiry(meta, now);
-        let base_len = self.name().len();
-        let mut out = Vec::new();
         if size::fits(base_len, token.len()) {
-            // The token moves into the cookie: no copy.
-            out.push(self.cookie(self.shared_name(), token, expiry));
+            // The token's own buffer becomes the header: the sealer left room for the attributes.
+            let mut out = SetCookies(Cookies::One(self.finish_cookie(line, base_len, expiry)));
             self.push_chunk_removals(&mut out, present, 0);
+            Ok(out)
         } else {
-            let values = chunk::split(&token, base_len, self.max_chunks()).ok_or(too_long)?;
+            let mut out = SetCookies::default();
+            let values = chunk::split(token, base_len, self.max_chunks()).ok_or(too_long)?;
             let count = values.len();
             for (index, value) in values.into_iter().enumerate() {
-                out.push(self.cookie(chunk::chunk_name(self.name(), index).into(), value, expiry));
+                let name = chunk::chunk_name(self.name(), index);
+                out.push(self.cookie(&name, &value, expiry));
             }
             if present.single() {
-                out.push(self.removal(self.shared_name()));
+                out.push(self.removal(self.name()));
             }
             self.push_chunk_removals(&mut out, present, count);
+            Ok(out)
         }
-        Ok(SetCookies(out))
     }
 
     /// Removal cookies (logout): the single cookie always, and every chunk the request carried.
     /// Each carries exactly the live cookie's name, Path, Domain, Secure, HttpOnly and SameSite.
     pub(crate) fn removal_cookies(&self, present: Present) -> SetCookies {
-        let mut out = vec![self.removal(self.shared_name())];
+        let mut out = SetCookies(Cookies::One(self.removal(self.name())));
         self.push_chunk_removals(&mut out, present, 0);
-        SetCookies(out)
+        out
     }
 
     /// Removal cookies for exactly what the request carried, without setting anything: for a
     /// request whose cookie did not open (tampered, expired), so the browser stops sending it.
     #[cfg(any(test, feature = "tower", feature = "actix-web"))]
     pub(crate) fn cleanup_cookies(&self, present: Present) -> SetCookies {
-        let mut out = Vec::new();
+        let mut out = SetCookies::default();
         if present.single() {
-            out.push(self.removal(self.shared_name()));
+            out.push(self.removal(self.name()));
         }
         self.push_chunk_removals(&mut out, present, 0);
-        SetCookies(out)
+        out
     }
 
     /// Removals for the chunks at `from` and above that the request carried.
-    fn push_chunk_removals(&self, out: &mut Vec<SetCookie>, present: Present, from: usize) {
+    fn push_chunk_removals(&self, out: &mut SetCookies, present: Present, from: usize) {
+        if !present.any_chunk() {
+            return;
+        }
         for index in from..usize::from(chunk::MAX_CHUNKS) {
             if present.chunk(index) {
-                out.push(self.removal(chunk::chunk_name(self.name(), index).into()));
+                out.push(self.removal(&chunk::chunk_name(self.name(), index)));
             }
         }
     }
 
-    fn cookie(
+    /// The length of the attributes a cookie with this expiry carries after its value: the room
+    /// the sealer leaves after the token, so the rendered header needs no second buffer.
+    pub(crate) fn attributes_len(&self, expiry: Option<(u64, u64)>) -> usize {
+        // Constant pieces, each a few bytes: their sum cannot overflow.
+        const PATH: usize = "; Path=".len();
+        const TAIL: usize = "; HttpOnly; SameSite=".len();
+        const DOMAIN: usize = "; Domain=".len();
+        const SECURE: usize = "; Secure".len();
+        const DATES: usize = "; Max-Age=".len() + "; Expires=".len() + HTTP_DATE_LEN;
+        let mut len = (PATH + TAIL)
+            .saturating_add(self.path().len())
+            .saturating_add(self.same_site().as_str().len());
+        if let Some(domain) = self.domain() {
+            len = len.saturating_add(DOMAIN).saturating_add(domain.len());
+        }
+        if self.secure() {
+            len = len.saturating_add(SECURE);
+        }
+        if let Some((max_age, _)) = expiry {
+            len = len
+                .saturating_add(DATES)
+                .saturating_add(decimal_len(max_age));
+        }
+        len
+    }
+
+    /// The room to leave after a token sealed with this metadata at `now` (see
+    /// [`CookieSettings::attributes_len`]).
+    pub(crate) fn room_after_token(&self, meta: &SessionMeta, now: u64) -> usize {
+        self.attributes_len(expiry(meta, now))
+    }
+
+    /// A cookie `name=value` with these settings' attributes, in one buffer of its exact length.
+    fn cookie(&self, name: &str, value: &str, expiry: Option<(u64, u64)>) -> SetCookie {
+        let mut line = String::with_capacity(
+            name.len()
+                .saturating_add(1)
+                .saturating_add(value.len())
+                .saturating_add(self.attributes_len(expiry)),
+        );
+        line.push_str(name);
+        line.push('=');
+        line.push_str(value);
+        self.finish_cookie(line, name.len(), expiry)
+    }
+
+    /// Appends the attributes to `line` (`name=value`, the name `name_end` bytes long).
+    fn finish_cookie(
         &self,
-        name: Arc<str>,
-        value: String,
-        expiry: Option<(u64, OffsetDateTime)>,
+        mut line: String,
+        name_end: usize,
+        expiry: Option<(u64, u64)>,
     ) -> SetCookie {
+        let value_end = line.len();
+        write_attributes(&mut line, expiry, self);
         SetCookie {
-            name,
-            value,
+            line,
+            name_end,
+            value_end,
             expiry,
-            path: self.shared_path(),
-            domain: self.shared_domain(),
-            secure: self.secure(),
-            same_site: self.same_site(),
         }
     }
 
-    fn removal(&self, name: Arc<str>) -> SetCookie {
-        self.cookie(name, String::new(), Some((0, OffsetDateTime::UNIX_EPOCH)))
+    fn removal(&self, name: &str) -> SetCookie {
+        self.cookie(name, "", Some((0, 0)))
     }
 }
 
-/// `Max-Age` and `Expires` for a persistent session: up to the earlier deadline, never negative.
-/// `None` for a browser-session session.
-fn expiry(meta: &SessionMeta, now: u64) -> Option<(u64, OffsetDateTime)> {
+/// `Max-Age` and `Expires` (unix seconds) for a persistent session: up to the earlier deadline,
+/// never negative. `None` for a browser-session session.
+fn expiry(meta: &SessionMeta, now: u64) -> Option<(u64, u64)> {
     if !meta.is_persistent() {
         return None;
     }
-    let deadline = meta.idle_deadline().min(meta.absolute_deadline());
-    let left =
-        u64::try_from(deadline.unix_timestamp()).map_or(0, |deadline| deadline.saturating_sub(now));
-    Some((left, deadline))
+    let deadline = meta.idle_deadline_secs.min(meta.absolute_deadline_secs);
+    Some((deadline.saturating_sub(now), deadline))
 }
 
 /// RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
@@ -478,9 +636,16 @@ mod tests {
         let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
             .with_clock(ManualClock::at(at(now as i64)));
         let options = SessionOptions::default().persistent(persistent);
-        let (token, meta, sealed_at) = sealer.seal_with_meta(&1u8, Lineage::New(&options)).unwrap();
+        let (token, meta, sealed_at) = sealer
+            .seal_with_meta(&1u8, Lineage::New(&options), &[], |_, _| 0)
+            .unwrap();
         assert_eq!(sealed_at, now);
         (token, meta)
+    }
+
+    /// What the cookie layer hands `set_cookies`: `name=` and the token.
+    fn line(s: &CookieSettings, token: &str) -> String {
+        format!("{}={token}", s.name())
     }
 
     fn present(s: &CookieSettings, header: &str) -> Present {
@@ -506,7 +671,7 @@ mod tests {
     }
 
     #[test]
-    fn rendering_measures_its_length_exactly() {
+    fn every_header_is_rendered_into_a_buffer_of_its_exact_length() {
         let plain = CookieSettings::default();
         let custom = CookieSettings::builder()
             .name("sid")
@@ -516,18 +681,27 @@ mod tests {
             .build()
             .unwrap();
         for s in [&plain, &custom] {
+            let config = s.config_builder().build().unwrap();
+            let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+                .with_clock(ManualClock::at(at(T0 as i64)));
+            let cookies = crate::SessionCookie::new(sealer, s.clone()).unwrap();
+            let before = s.read([format!("{}.0=a; {}.1=b", s.name(), s.name()).as_bytes()]);
             for persistent in [false, true] {
-                let (token, meta) = sealed(s, persistent, T0);
-                let before = present(s, &format!("{}.0=a; {}.1=b", s.name(), s.name()));
-                let set = s.set_cookies(token, &meta, T0, before).unwrap();
-                let removals = s.removal_cookies(before);
-                for c in set.iter().chain(removals.iter()) {
+                let options = SessionOptions::default().persistent(persistent);
+                // One cookie (sealed into the header's own buffer), chunks where they are allowed.
+                let small = cookies.seal(&before, &1u8, &options).unwrap();
+                let big = cookies.seal(&before, &"x".repeat(5000), &options);
+                let removals = s.removal_cookies(before.present());
+                let all = small
+                    .into_iter()
+                    .chain(big.into_iter().flatten())
+                    .chain(removals);
+                for c in all {
                     let text = c.to_string();
-                    assert_eq!(c.rendered_len(), text.len(), "{text}");
-                    let rendered = c.render();
-                    assert_eq!(rendered, text);
+                    let line = c.into_line();
+                    assert_eq!(line, text);
                     // Exactly its length, so a header value takes it over as it is.
-                    assert_eq!(rendered.capacity(), rendered.len());
+                    assert_eq!(line.capacity(), line.len(), "{text}");
                 }
             }
         }
@@ -538,7 +712,7 @@ mod tests {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, false, T0);
         let c = s
-            .set_cookies(token.clone(), &meta, T0, Present::default())
+            .set_cookies(line(&s, &token), &meta, T0, Present::default())
             .unwrap();
         assert_eq!(c.iter().len(), 1);
         assert_eq!(
@@ -552,7 +726,7 @@ mod tests {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, true, T0);
         let c = s
-            .set_cookies(token.clone(), &meta, T0, Present::default())
+            .set_cookies(line(&s, &token), &meta, T0, Present::default())
             .unwrap();
         let c = c.iter().next().unwrap();
         // Persistent defaults: 7 days idle, 30 days absolute; the idle deadline decides.
@@ -564,12 +738,12 @@ mod tests {
         );
         // Rendered later than sealed (a slow response): the time left, never more.
         let c = s
-            .set_cookies(token.clone(), &meta, T0 + 100, Present::default())
+            .set_cookies(line(&s, &token), &meta, T0 + 100, Present::default())
             .unwrap();
         assert_eq!(c.iter().next().unwrap().max_age(), Some(7 * 86_400 - 100));
         // Past the deadline: 0, not negative.
         let c = s
-            .set_cookies(token.clone(), &meta, T0 + 8 * 86_400, Present::default())
+            .set_cookies(line(&s, &token), &meta, T0 + 8 * 86_400, Present::default())
             .unwrap();
         assert_eq!(c.iter().next().unwrap().max_age(), Some(0));
     }
@@ -580,14 +754,14 @@ mod tests {
         let (_, meta) = sealed(&s, false, T0);
         let big = "A".repeat(4083);
         assert_eq!(
-            s.set_cookies(big.clone(), &meta, T0, Present::default()),
+            s.set_cookies(line(&s, &big), &meta, T0, Present::default()),
             Err(SealError::TooLong {
                 len: 4083,
                 max: 4082
             })
         );
         assert!(
-            s.set_cookies(big[..4082].to_owned(), &meta, T0, Present::default())
+            s.set_cookies(line(&s, &big[..4082]), &meta, T0, Present::default())
                 .is_ok()
         );
     }
@@ -599,7 +773,7 @@ mod tests {
         // Grows from single to 2 chunks: the single cookie is removed.
         let big = "B".repeat(6000);
         let before = present(&s, "__Host-session=QUJD");
-        let c = s.set_cookies(big.clone(), &meta, T0, before).unwrap();
+        let c = s.set_cookies(line(&s, &big), &meta, T0, before).unwrap();
         let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
         assert_eq!(
             names,
@@ -614,7 +788,7 @@ mod tests {
             &s,
             "__Host-session.0=a; __Host-session.1=b; __Host-session.2=c",
         );
-        let c = s.set_cookies(t.clone(), &meta, T0, before).unwrap();
+        let c = s.set_cookies(line(&s, &t), &meta, T0, before).unwrap();
         let names: Vec<_> = c.iter().map(|c| (c.name(), c.is_removal())).collect();
         assert_eq!(
             names,
@@ -627,7 +801,7 @@ mod tests {
         );
         // Too big for 3 chunks.
         assert!(matches!(
-            s.set_cookies("C".repeat(13_000), &meta, T0, Present::default()),
+            s.set_cookies(line(&s, &"C".repeat(13_000)), &meta, T0, Present::default()),
             Err(SealError::TooLong { len: 13_000, .. })
         ));
     }
@@ -643,7 +817,7 @@ mod tests {
             .unwrap();
         let (t, meta) = sealed(&s, false, T0);
         let live = s
-            .set_cookies(t.clone(), &meta, T0, Present::default())
+            .set_cookies(line(&s, &t), &meta, T0, Present::default())
             .unwrap();
         let live = live.iter().next().unwrap();
         let gone = s.removal_cookies(Present::default());
@@ -689,7 +863,7 @@ mod tests {
         let s = CookieSettings::default();
         let (token, meta) = sealed(&s, true, T0);
         let set = s
-            .set_cookies(token.clone(), &meta, T0, Present::default())
+            .set_cookies(line(&s, &token), &meta, T0, Present::default())
             .unwrap();
         for shown in [
             format!("{set:?}"),

@@ -321,17 +321,21 @@ impl SessionCookie {
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
         let sealer = self.bound();
+        let settings = &*self.settings;
         let mut written = (0, 0);
+        let prefix = [settings.name(), "="];
         let result = sealer
-            .seal_with_meta(value, lineage)
-            .and_then(|(token, meta, now)| {
-                let len = token.len();
-                // The token moves into its cookie: no copy.
-                let set = self
-                    .settings
-                    .set_cookies(token, &meta, now, read.present())?;
+            .seal_with_meta(value, lineage, &prefix, |meta, now| {
+                settings.room_after_token(meta, now)
+            })
+            .and_then(|(line, meta, now)| {
+                let len = line
+                    .len()
+                    .saturating_sub(settings.name().len().saturating_add(1));
+                // The buffer holding `name=token` becomes the header value: no copy.
+                let set = settings.set_cookies(line, &meta, now, read.present())?;
                 // The cookies that carry the token, not the removals of stale ones.
-                let chunks = set.iter().filter(|c| !c.value().is_empty()).count();
+                let chunks = set.iter().filter(|c| c.has_value()).count();
                 written = (len, chunks);
                 Ok(set)
             });

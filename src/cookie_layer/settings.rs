@@ -153,30 +153,13 @@ impl CookieSettings {
     }
 
     /// The `Path` attribute.
-    #[cfg(test)]
     pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// The `Domain` attribute, if any (none: the cookie is host-only).
-    #[cfg(test)]
     pub(crate) fn domain(&self) -> Option<&str> {
         self.domain.as_deref()
-    }
-
-    /// The name, shared (for a `SetCookie`).
-    pub(crate) fn shared_name(&self) -> Arc<str> {
-        Arc::clone(&self.name)
-    }
-
-    /// The `Path` attribute, shared.
-    pub(crate) fn shared_path(&self) -> Arc<str> {
-        Arc::clone(&self.path)
-    }
-
-    /// The `Domain` attribute, shared.
-    pub(crate) fn shared_domain(&self) -> Option<Arc<str>> {
-        self.domain.clone()
     }
 
     /// Whether the cookie is `Secure` (only in the development mode is it not).

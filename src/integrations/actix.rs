@@ -160,18 +160,19 @@ where
         let response = self.service.call(request);
         Box::pin(async move {
             let mut response = response.await?;
-            append(&handle.finish(), response.headers_mut());
+            append(handle.finish(), response.headers_mut());
             Ok(response)
         })
     }
 }
 
 /// One `Set-Cookie` header per cookie (appended: several may be sent).
-fn append(set: &SetCookies, headers: &mut HeaderMap) {
+fn append(set: SetCookies, headers: &mut HeaderMap) {
     for cookie in set {
         // Visible ASCII and spaces only (see `SetCookie::to_string`): the conversion cannot fail,
-        // and a cookie that could not be sent is skipped rather than a panic.
-        if let Ok(value) = HeaderValue::try_from(cookie.to_string()) {
+        // and a cookie that could not be sent is skipped rather than a panic. The rendered header
+        // is taken over as it is (its buffer is exactly its length).
+        if let Ok(value) = HeaderValue::try_from(cookie.into_line()) {
             headers.append(SET_COOKIE, value);
         }
     }

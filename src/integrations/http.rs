@@ -41,17 +41,43 @@ impl SetCookie {
     /// ```
     #[must_use]
     pub fn to_header_value(&self) -> HeaderValue {
-        // Every byte is visible ASCII or a space: the name is checked to be token characters,
-        // Path and Domain to be visible ASCII when the settings are built, the value is base64url
-        // or the chunk format, and the dates are digits and letters. So the conversion cannot
-        // fail; the empty fallback (which browsers ignore) keeps it panic-free all the same.
-        // One allocation: the exact-size rendering becomes the header value's buffer.
-        HeaderValue::try_from(self.render()).unwrap_or_else(|_| HeaderValue::from_static(""))
+        header_value(self.as_line().to_owned())
+    }
+}
+
+/// The rendered header as a `HeaderValue`. Every byte is visible ASCII or a space: the name is
+/// checked to be token characters, Path and Domain to be visible ASCII when the settings are
+/// built, the value is base64url or the chunk format, and the dates are digits and letters. So
+/// the conversion cannot fail; the empty fallback (which browsers ignore) keeps it panic-free all
+/// the same. The buffer is exactly its length, so the header value takes it over as it is.
+fn header_value(line: String) -> HeaderValue {
+    HeaderValue::try_from(line).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+impl From<SetCookie> for HeaderValue {
+    /// As [`SetCookie::to_header_value`], taking the rendered header over (no copy, no
+    /// allocation).
+    ///
+    /// # Example
+    /// ```
+    /// use http::HeaderValue;
+    /// use sealed_session::*;
+    /// # let settings = CookieSettings::default();
+    /// # let cookies = SessionCookie::new(Sealer::new(Keyring::new(1, MasterKey::generate()?), settings.config_builder().build()?), settings)?;
+    /// for cookie in cookies.remove(&cookies.settings().read([])) {
+    ///     let value = HeaderValue::from(cookie);
+    ///     assert!(value.to_str()?.starts_with("__Host-session=; Max-Age=0"));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn from(cookie: SetCookie) -> Self {
+        header_value(cookie.into_line())
     }
 }
 
 impl SetCookies {
     /// Appends one `Set-Cookie` header per cookie (appends: inserting would keep only the last).
+    /// Each rendered header becomes its header value as it is: no copy, no allocation.
     ///
     /// # Example
     /// ```
@@ -65,9 +91,9 @@ impl SetCookies {
     /// assert_eq!(headers.get_all(SET_COOKIE).iter().count(), 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn append_to(&self, headers: &mut HeaderMap) {
+    pub fn append_to(self, headers: &mut HeaderMap) {
         for cookie in self {
-            headers.append(SET_COOKIE, cookie.to_header_value());
+            headers.append(SET_COOKIE, HeaderValue::from(cookie));
         }
     }
 }
@@ -108,7 +134,7 @@ mod tests {
             )
             .unwrap();
         let mut response = HeaderMap::new();
-        set.append_to(&mut response);
+        set.clone().append_to(&mut response);
         assert_eq!(response.get_all(SET_COOKIE).iter().count(), 2);
         // Every header is the cookie's text, unchanged (no fallback taken).
         for (value, cookie) in response.get_all(SET_COOKIE).iter().zip(&set) {
