@@ -58,12 +58,17 @@ pub(crate) fn all_base64url(bytes: &[u8]) -> bool {
     })
 }
 
-/// The value as token text, if it is non-empty and every byte is base64url.
-pub(crate) fn token_text(value: &[u8]) -> Result<&str, LoadError> {
+/// The value as token bytes, if it is non-empty and every byte is base64url.
+pub(crate) fn token_bytes(value: &[u8]) -> Result<&[u8], LoadError> {
     if value.is_empty() || !all_base64url(value) {
         return Err(LoadError::Malformed);
     }
-    core::str::from_utf8(value).map_err(|_| LoadError::Malformed)
+    Ok(value)
+}
+
+/// The value as token text, if it is non-empty and every byte is base64url.
+pub(crate) fn token_text(value: &[u8]) -> Result<&str, LoadError> {
+    core::str::from_utf8(token_bytes(value)?).map_err(|_| LoadError::Malformed)
 }
 
 /// Decimal digits of `n`.

@@ -85,14 +85,15 @@ impl ReadCookies {
 /// at once and keeps only which cookies came ([`ReadRef::presence`]), so it copies nothing.
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 pub(crate) struct ReadRef<'a> {
-    token: Result<Option<Cow<'a, str>>, LoadError>,
+    /// Checked to be base64url (so ASCII), not converted to `str`: the sealer reads bytes.
+    token: Result<Option<Cow<'a, [u8]>>, LoadError>,
     present: Present,
 }
 
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 impl ReadRef<'_> {
     /// The token, or why the cookies that came do not form one.
-    pub(crate) fn token(&self) -> Result<Option<&str>, LoadError> {
+    pub(crate) fn token(&self) -> Result<Option<&[u8]>, LoadError> {
         match &self.token {
             Ok(t) => Ok(t.as_deref()),
             Err(e) => Err(*e),
@@ -254,10 +255,12 @@ impl CookieSettings {
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
         let (token, present) = self.read_borrowed(pairs);
-        ReadCookies {
-            token: token.map(|t| t.map(Cow::into_owned)),
-            present,
-        }
+        // Checked to be base64url: the conversion to text cannot fail.
+        let token = token.and_then(|t| {
+            t.map(|t| String::from_utf8(t.into_owned()).map_err(|_| LoadError::Malformed))
+                .transpose()
+        });
+        ReadCookies { token, present }
     }
 
     /// [`CookieSettings::read`] over every `Cookie` header value, borrowing the token from them
@@ -271,8 +274,13 @@ impl CookieSettings {
         ReadRef { token, present }
     }
 
-    /// The token (borrowed from `pairs` if it came in one cookie), and which cookies came.
-    fn read_borrowed<'a, I>(&self, pairs: I) -> (Result<Option<Cow<'a, str>>, LoadError>, Present)
+    /// The token (borrowed from `pairs` if it came in one cookie; checked to be base64url), and
+    /// which cookies came.
+    #[allow(
+        clippy::type_complexity,
+        reason = "one private function: the token or its refusal, and which cookies came"
+    )]
+    fn read_borrowed<'a, I>(&self, pairs: I) -> (Result<Option<Cow<'a, [u8]>>, LoadError>, Present)
     where
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
@@ -293,7 +301,9 @@ impl CookieSettings {
         }
         let token = match (single, present.chunks != 0) {
             (Slot::Empty, false) => Ok(None),
-            (Slot::Empty, true) => self.chunked_token(&chunks).map(|t| Some(Cow::Owned(t))),
+            (Slot::Empty, true) => self
+                .chunked_token(&chunks)
+                .map(|t| Some(Cow::Owned(t.into_bytes()))),
             (_, true) => Err(LoadError::MixedForms),
             (Slot::Repeated, false) => Err(LoadError::Duplicate),
             (Slot::One(value), false) => self.single_token(value).map(|t| Some(Cow::Borrowed(t))),
@@ -302,11 +312,11 @@ impl CookieSettings {
     }
 
     /// The single cookie's value as a token, refused by length before anything is copied.
-    fn single_token<'a>(&self, value: &'a [u8]) -> Result<&'a str, LoadError> {
+    fn single_token<'a>(&self, value: &'a [u8]) -> Result<&'a [u8], LoadError> {
         if value.len() > size::single_room(self.name().len()) {
             return Err(LoadError::TooLong);
         }
-        chunk::token_text(value)
+        chunk::token_bytes(value)
     }
 
     fn chunked_token(&self, slots: &[Slot<'_>]) -> Result<String, LoadError> {

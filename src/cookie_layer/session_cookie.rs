@@ -175,7 +175,7 @@ impl SessionCookie {
     #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn open_bytes<R>(
         &self,
-        token: Result<Option<&str>, LoadError>,
+        token: Result<Option<&[u8]>, LoadError>,
         keep: impl FnOnce(&[u8]) -> R,
     ) -> Result<Option<Opened<R>>, LoadError> {
         let Some(token) = token? else {
@@ -183,7 +183,7 @@ impl SessionCookie {
         };
         let opened = self
             .bound()
-            .open_with(token.as_bytes(), true, |payload| Ok(keep(payload)))?;
+            .open_with(token, true, |payload| Ok(keep(payload)))?;
         Ok(Some(opened))
     }
 
@@ -598,7 +598,10 @@ mod tests {
                 .unwrap(),
         );
         let r = read(&c, &j);
-        let raw = c.open_bytes(r.token(), <[u8]>::to_vec).unwrap().unwrap();
+        let raw = c
+            .open_bytes(r.token().map(|t| t.map(str::as_bytes)), <[u8]>::to_vec)
+            .unwrap()
+            .unwrap();
         let set = c.renew_bytes(&r, &raw.session, &raw.meta).unwrap();
         let renewed = c.open::<(u64, String, Vec<u8>)>(&read(&c, &jar(j, &set)));
         let renewed = renewed.unwrap().unwrap();
@@ -624,8 +627,11 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(
-            new.open_bytes(read(&new, &j).token(), <[u8]>::to_vec)
-                .unwrap_err(),
+            new.open_bytes(
+                read(&new, &j).token().map(|t| t.map(str::as_bytes)),
+                <[u8]>::to_vec
+            )
+            .unwrap_err(),
             LoadError::Open(OpenError::SchemaMismatch {
                 found: 1,
                 expected: 2

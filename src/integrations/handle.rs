@@ -14,7 +14,7 @@ use zeroize::Zeroize as _;
 
 use crate::cookie_layer::{LoadError, ReadCookies, ReadRef, SessionCookie, SetCookies};
 use crate::error::SealError;
-use crate::session::{Opened, SessionMeta, SessionOptions};
+use crate::session::{SessionMeta, SessionOptions};
 
 /// What a handler writes, recorded for the middleware.
 enum Written {
@@ -43,17 +43,28 @@ enum Payload {
 }
 
 impl Payload {
-    fn new(payload: &[u8]) -> Self {
-        let mut bytes = [0u8; INLINE_PAYLOAD];
-        match bytes.get_mut(..payload.len()) {
-            Some(inline) => {
-                inline.copy_from_slice(payload);
-                Self::Inline {
-                    len: payload.len(),
-                    bytes,
+    const fn empty() -> Self {
+        Self::Inline {
+            len: 0,
+            bytes: [0u8; INLINE_PAYLOAD],
+        }
+    }
+
+    /// Keeps a copy of `payload` (the handle holds one payload, set once: an empty one before).
+    fn set(&mut self, payload: &[u8]) {
+        match self {
+            Self::Inline { len, bytes } => match bytes.get_mut(..payload.len()) {
+                Some(inline) => {
+                    inline.copy_from_slice(payload);
+                    *len = payload.len();
                 }
+                None => *self = Self::Heap(payload.to_vec()),
+            },
+            Self::Heap(bytes) => {
+                bytes.zeroize();
+                bytes.clear();
+                bytes.extend_from_slice(payload);
             }
-            None => Self::Heap(payload.to_vec()),
         }
     }
 
@@ -83,7 +94,10 @@ struct State {
     /// Which of our cookies the request carried (the token itself is not kept: it was opened
     /// from the request's headers at once).
     read: ReadCookies,
-    loaded: Result<Option<Opened<Payload>>, LoadError>,
+    /// The open session's metadata; its payload is `payload`.
+    loaded: Result<Option<SessionMeta>, LoadError>,
+    /// The open session's payload bytes (empty when none opened).
+    payload: Payload,
     written: Written,
 }
 
@@ -121,13 +135,23 @@ impl SessionHandle {
     /// Opens the session the request's cookies carry: once per request, by the middleware,
     /// while the token is still borrowed from the request's headers.
     pub(crate) fn open(cookies: &SessionCookie, read: &ReadRef<'_>) -> Self {
-        let loaded = cookies.open_bytes(read.token(), Payload::new);
-        Self(Arc::new(Mutex::new(State {
+        let handle = Self(Arc::new(Mutex::new(State {
             cookies: cookies.clone(),
             read: read.presence(),
-            loaded,
+            loaded: Ok(None),
+            payload: Payload::empty(),
             written: Written::Nothing,
-        })))
+        })));
+        {
+            // The payload is copied once, straight into the handle's own allocation.
+            let mut guard = handle.lock();
+            let state = &mut *guard;
+            let payload = &mut state.payload;
+            state.loaded = cookies
+                .open_bytes(read.token(), |bytes| payload.set(bytes))
+                .map(|opened| opened.map(|o| o.meta));
+        }
+        handle
     }
 
     /// The state; a panic in another holder of the lock leaves it usable (every update is one
@@ -151,8 +175,9 @@ impl SessionHandle {
     /// }
     /// ```
     pub fn get<T: DeserializeOwned>(&self) -> Result<Option<T>, LoadError> {
-        match &self.lock().loaded {
-            Ok(Some(opened)) => crate::payload::decode::<T>(opened.session.as_bytes())
+        let state = self.lock();
+        match &state.loaded {
+            Ok(Some(_)) => crate::payload::decode::<T>(state.payload.as_bytes())
                 .map(Some)
                 .map_err(LoadError::Open),
             Ok(None) => Ok(None),
@@ -173,7 +198,7 @@ impl SessionHandle {
     #[must_use]
     pub fn meta(&self) -> Option<SessionMeta> {
         match &self.lock().loaded {
-            Ok(Some(opened)) => Some(opened.meta),
+            Ok(Some(meta)) => Some(*meta),
             _ => None,
         }
     }
@@ -273,10 +298,10 @@ impl SessionHandle {
         write: impl FnOnce(&SessionCookie, &ReadCookies, &SessionMeta) -> Result<SetCookies, SealError>,
     ) -> Result<(), SealError> {
         let mut state = self.lock();
-        let Ok(Some(opened)) = &state.loaded else {
+        let Ok(Some(meta)) = &state.loaded else {
             return Err(SealError::NoSession);
         };
-        let set = write(&state.cookies, &state.read, &opened.meta)?;
+        let set = write(&state.cookies, &state.read, meta)?;
         state.written = Written::Cookies(set);
         Ok(())
     }
@@ -299,8 +324,7 @@ fn automatic(state: &State) -> SetCookies {
     match &state.loaded {
         Ok(None) => SetCookies::default(),
         Err(_) => cookies.cleanup(&state.read),
-        Ok(Some(opened)) => {
-            let meta = &opened.meta;
+        Ok(Some(meta)) => {
             // A clock before 1970 cannot renew; leave the cookie as it is. (The deadline in
             // unix seconds, as the token carries it: no calendar arithmetic per request.)
             let past_deadline = cookies
@@ -312,7 +336,7 @@ fn automatic(state: &State) -> SetCookies {
             if !meta.renewal_due() {
                 return SetCookies::default();
             }
-            match cookies.renew_bytes(&state.read, opened.session.as_bytes(), meta) {
+            match cookies.renew_bytes(&state.read, state.payload.as_bytes(), meta) {
                 Ok(set) => set,
                 Err(SealError::Expired) => cookies.remove(&state.read),
                 Err(_) => SetCookies::default(),
