@@ -63,6 +63,10 @@ fn router() -> Router {
         .route("/write", get(write))
         .route("/read", get(read))
         .layer(SessionLayer::new(cookies))
+        // Routes finalized as `axum::serve` does: called in process, an unfinalized router
+        // rebuilds each route and applies its layers on every request, which a served app never
+        // pays.
+        .with_state(())
 }
 
 /// The `name=value` part of a `Set-Cookie` header.
@@ -103,7 +107,7 @@ fn the_layer_adds_few_allocations_per_request() {
         .build()
         .unwrap();
     let app = router();
-    let without = Router::new().route("/bare", get(bare));
+    let without = Router::new().route("/bare", get(bare)).with_state(());
     let (_, login) = request(&runtime, &app, "/login", None);
     let mut cookie = login.expect("the login sets the cookie");
 
@@ -121,16 +125,18 @@ fn the_layer_adds_few_allocations_per_request() {
         assert!(set.is_none());
         n
     });
-    // The decoded value owns one allocation (its `String`); renewing adds the token and the
-    // header value.
+    // Reading: the request's session handle, its place in the request's extensions, the
+    // decoded value's `String`, and axum's own cost of a layer around a route (the route's
+    // service cloned and its future boxed per request). Writing adds one buffer: the token is
+    // sealed into the `Set-Cookie` header's own.
     let (write, read) = (write - bare, read - bare);
     eprintln!("over the bare request: writing {write}, reading {read}");
     assert!(
-        write <= 10,
+        write <= 6,
         "writing: {write} allocations over the bare request"
     );
     assert!(
-        read <= 7,
+        read <= 5,
         "reading: {read} allocations over the bare request"
     );
 }
