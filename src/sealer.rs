@@ -385,8 +385,9 @@ impl Sealer {
         f(&self.inner.state.load().config)
     }
 
-    /// The length cap, then the pipeline, then the revocation hook and `decode` (every open goes
-    /// through `open_with`, which tells the observer).
+    /// The length cap, then the pipeline, then the revocation hook and `decode`. Not told to the
+    /// observer: every open goes through `open_with`, or through the session middleware's open
+    /// (`SessionCookie::open_bytes`), which tell it.
     pub(crate) fn open_checked<R>(
         &self,
         token: &[u8],

@@ -85,7 +85,10 @@ impl ReadCookies {
 /// at once and keeps only which cookies came ([`ReadRef::presence`]), so it copies nothing.
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 pub(crate) struct ReadRef<'a> {
-    /// Checked to be base64url (so ASCII), not converted to `str`: the sealer reads bytes.
+    /// Bytes, not `str`: the sealer reads bytes. A single cookie's value is not checked to be
+    /// base64url here: the sealer's strict decoding refuses anything else anyway, and the
+    /// middleware's open tells such a value apart only when it fails
+    /// (`SessionCookie::open_bytes`): one pass over the token fewer.
     token: Result<Option<Cow<'a, [u8]>>, LoadError>,
     present: Present,
 }
@@ -254,7 +257,7 @@ impl CookieSettings {
     where
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
-        let (token, present) = self.read_borrowed(pairs);
+        let (token, present) = self.read_borrowed(pairs, true);
         // Checked to be base64url: the conversion to text cannot fail.
         let token = token.and_then(|t| {
             t.map(|t| String::from_utf8(t.into_owned()).map_err(|_| LoadError::Malformed))
@@ -270,17 +273,22 @@ impl CookieSettings {
     where
         I: IntoIterator<Item = &'a [u8]>,
     {
-        let (token, present) = self.read_borrowed(cookie_headers.into_iter().flat_map(pairs));
+        let (token, present) =
+            self.read_borrowed(cookie_headers.into_iter().flat_map(pairs), false);
         ReadRef { token, present }
     }
 
-    /// The token (borrowed from `pairs` if it came in one cookie; checked to be base64url), and
-    /// which cookies came.
+    /// The token (borrowed from `pairs` if it came in one cookie; checked to be base64url unless
+    /// `check_alphabet` is false and it came in one cookie), and which cookies came.
     #[allow(
         clippy::type_complexity,
         reason = "one private function: the token or its refusal, and which cookies came"
     )]
-    fn read_borrowed<'a, I>(&self, pairs: I) -> (Result<Option<Cow<'a, [u8]>>, LoadError>, Present)
+    fn read_borrowed<'a, I>(
+        &self,
+        pairs: I,
+        check_alphabet: bool,
+    ) -> (Result<Option<Cow<'a, [u8]>>, LoadError>, Present)
     where
         I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
     {
@@ -306,17 +314,30 @@ impl CookieSettings {
                 .map(|t| Some(Cow::Owned(t.into_bytes()))),
             (_, true) => Err(LoadError::MixedForms),
             (Slot::Repeated, false) => Err(LoadError::Duplicate),
-            (Slot::One(value), false) => self.single_token(value).map(|t| Some(Cow::Borrowed(t))),
+            (Slot::One(value), false) => self
+                .single_token(value, check_alphabet)
+                .map(|t| Some(Cow::Borrowed(t))),
         };
         (token, present)
     }
 
-    /// The single cookie's value as a token, refused by length before anything is copied.
-    fn single_token<'a>(&self, value: &'a [u8]) -> Result<&'a [u8], LoadError> {
+    /// The single cookie's value as a token, refused by length before anything is copied, and
+    /// by its alphabet if `check_alphabet`.
+    fn single_token<'a>(
+        &self,
+        value: &'a [u8],
+        check_alphabet: bool,
+    ) -> Result<&'a [u8], LoadError> {
         if value.len() > size::single_room(self.name().len()) {
             return Err(LoadError::TooLong);
         }
-        chunk::token_bytes(value)
+        if check_alphabet {
+            chunk::token_bytes(value)
+        } else if value.is_empty() {
+            Err(LoadError::Malformed)
+        } else {
+            Ok(value)
+        }
     }
 
     fn chunked_token(&self, slots: &[Slot<'_>]) -> Result<String, LoadError> {

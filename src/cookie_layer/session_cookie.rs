@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+use crate::cookie_layer::chunk;
 use crate::cookie_layer::error::LoadError;
 use crate::cookie_layer::parse::ReadCookies;
 use crate::cookie_layer::render::SetCookies;
@@ -181,10 +183,18 @@ impl SessionCookie {
         let Some(token) = token? else {
             return Ok(None);
         };
-        let opened = self
-            .bound()
-            .open_with(token, true, |payload| Ok(keep(payload)))?;
-        Ok(Some(opened))
+        let sealer = self.bound();
+        let result = sealer.open_checked(token, true, |payload| Ok(keep(payload)));
+        // The middleware's reading leaves a single cookie's alphabet to the sealer's strict
+        // decoding; a value outside it is refused as the cookie layer refuses it everywhere
+        // (`LoadError::Malformed`, before any open: the observer hears nothing of it).
+        if result.is_err() && !chunk::all_base64url(token) {
+            return Err(LoadError::Malformed);
+        }
+        sealer
+            .observer()
+            .notify(|| Event::opened(&result, token.len()));
+        Ok(Some(result?))
     }
 
     /// Seals `value` as a new session (login) and renders its cookies, removing stale ones the

@@ -376,6 +376,46 @@ mod tests {
     }
 
     #[test]
+    fn a_value_outside_the_token_alphabet_is_refused_before_any_open() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Opens(AtomicUsize);
+        impl crate::Observer for Opens {
+            fn event(&self, event: &crate::Event) {
+                if matches!(event, crate::Event::Open { .. }) {
+                    self.0.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let settings = CookieSettings::default();
+        let config = settings.config_builder().build().unwrap();
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        let opens = Arc::new(Opens(AtomicUsize::new(0)));
+        sealer.set_observer(Some(opens.clone()));
+        let cookies = SessionCookie::new(sealer, settings).unwrap();
+        let open = |cookie: &str| {
+            let read = cookies.settings().read_ref([cookie.as_bytes()]);
+            SessionHandle::open(&cookies, &read).get::<u8>()
+        };
+        // Outside the alphabet: the cookie layer's refusal, as `CookieSettings::read` gives it;
+        // the observer hears of no open.
+        for value in ["QUJD*", "QU=D", "Q\u{e9}JD", "QUJD.A"] {
+            let header = format!("__Host-session={value}");
+            assert_eq!(open(&header), Err(LoadError::Malformed), "{value}");
+            assert_eq!(
+                cookies.settings().read([header.as_bytes()]).token(),
+                Err(LoadError::Malformed)
+            );
+        }
+        assert_eq!(opens.0.load(Ordering::Relaxed), 0);
+        // In the alphabet but no token: the sealer's refusal, told to the observer.
+        assert!(matches!(
+            open("__Host-session=QUJD"),
+            Err(LoadError::Open(crate::OpenError::UnsupportedVersion { .. }))
+        ));
+        assert_eq!(opens.0.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
     fn the_last_write_wins_and_is_sent_once() {
         let h = handle("theme=dark");
         h.seal(&"alice", &SessionOptions::default()).unwrap();
