@@ -355,12 +355,6 @@ impl SessionCookie {
             .notify(|| lineage.event(outcome, written.0, written.1));
         result
     }
-
-    /// The sealer's clock, in unix seconds (`None` before 1970).
-    #[cfg(any(feature = "tower", feature = "actix-web"))]
-    pub(crate) fn now(&self) -> Option<u64> {
-        self.sealer.now()
-    }
 }
 
 /// Payload bytes that serialize as themselves: postcard writes a tuple's elements one after

@@ -325,12 +325,11 @@ fn automatic(state: &State) -> SetCookies {
         Ok(None) => SetCookies::default(),
         Err(_) => cookies.cleanup(&state.read),
         Ok(Some(meta)) => {
-            // A clock before 1970 cannot renew; leave the cookie as it is. (The deadline in
-            // unix seconds, as the token carries it: no calendar arithmetic per request.)
-            let past_deadline = cookies
-                .now()
-                .is_some_and(|now| now >= meta.absolute_deadline_secs);
-            if past_deadline {
+            // Decided at the instant the session was opened, as `renewal_due` was: no second
+            // clock read. (A clock before 1970 opens at unix 0, never past a deadline; it cannot
+            // renew either, so the cookie stays as it is. The deadline in unix seconds, as the
+            // token carries it: no calendar arithmetic per request.)
+            if meta.opened_at_secs >= meta.absolute_deadline_secs {
                 return cookies.remove(&state.read);
             }
             if !meta.renewal_due() {
