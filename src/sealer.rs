@@ -3,7 +3,7 @@
 //! observer's types in `observe`; the AEAD pipeline in `token`; length arithmetic in `size`.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::{ArcSwap, ArcSwapOption, Guard};
@@ -48,6 +48,9 @@ struct Inner {
     /// The config's maximum token length, readable without loading the state: a refusal of an
     /// over-long input touches nothing else, allocates nothing, and returns at once.
     max_token_len: AtomicUsize,
+    /// Moves after every replacement of the config or keyring: a binding checked against the
+    /// config (the cookie layer's) needs checking again only when it moved.
+    config_version: AtomicU64,
     /// Read once per operation, as unix seconds.
     clock: Arc<dyn Clock>,
 }
@@ -95,6 +98,7 @@ impl Sealer {
         Self {
             inner: Arc::new(Inner {
                 max_token_len: AtomicUsize::new(config.max_token_len),
+                config_version: AtomicU64::new(0),
                 state: ArcSwap::from_pointee(State::new(keyring, config, now)),
                 writer: Mutex::new(()),
                 revocation: ArcSwapOption::empty(),
@@ -140,6 +144,7 @@ impl Sealer {
                 has_revocation: AtomicBool::new(shared.has_revocation.load(Ordering::Acquire)),
                 observer: shared.observer.copy(),
                 max_token_len: AtomicUsize::new(shared.max_token_len.load(Ordering::Relaxed)),
+                config_version: AtomicU64::new(shared.config_version.load(Ordering::Acquire)),
                 clock,
             },
         };
@@ -220,6 +225,13 @@ impl Sealer {
         let max = state.config.max_token_len;
         self.inner.state.store(Arc::new(state));
         self.inner.max_token_len.store(max, Ordering::Relaxed);
+        self.inner.config_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Moves after every replacement of the config or keyring (read it before checking the
+    /// config it vouches for).
+    pub(crate) fn config_version(&self) -> u64 {
+        self.inner.config_version.load(Ordering::Acquire)
     }
 
     /// Sets or clears the revocation hook consulted by every open after all built-in checks.

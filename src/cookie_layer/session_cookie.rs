@@ -2,6 +2,7 @@
 //! a new, renewed or reissued session, remove it. Framework adapters are thin layers over this.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -55,6 +56,9 @@ use crate::session::{Opened, SessionMeta, SessionOptions};
 pub struct SessionCookie {
     sealer: Sealer,
     settings: Arc<CookieSettings>,
+    /// The sealer's config version last found bound (shared by clones): the binding is checked
+    /// again only when a replacement moved it.
+    bound_version: Arc<AtomicU64>,
 }
 
 /// Whether `config` is bound to `settings`.
@@ -92,10 +96,12 @@ impl SessionCookie {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(sealer: Sealer, settings: CookieSettings) -> Result<Self, ConfigError> {
+        let version = sealer.config_version();
         check_binding(&sealer.config(), &settings)?;
         Ok(Self {
             sealer,
             settings: Arc::new(settings),
+            bound_version: Arc::new(AtomicU64::new(version)),
         })
     }
 
@@ -132,10 +138,18 @@ impl SessionCookie {
     /// The sealer, bound again first if a hot reload swapped in a config that is not bound to
     /// the cookie (the one config check per operation).
     fn bound(&self) -> &Sealer {
+        // The version is read before the config it vouches for: a replacement in between moves
+        // it again, and the next operation checks again.
+        let version = self.sealer.config_version();
+        if self.bound_version.load(Ordering::Relaxed) == version {
+            return &self.sealer;
+        }
         let bound = self
             .sealer
             .with_config(|config| check_binding(config, &self.settings).is_ok());
-        if !bound {
+        if bound {
+            self.bound_version.store(version, Ordering::Relaxed);
+        } else {
             let mut rebound = self.sealer.config();
             self.settings.name().clone_into(&mut rebound.purpose);
             rebound.max_token_len = rebound.max_token_len.min(self.settings.max_token_len());
@@ -523,10 +537,15 @@ mod tests {
                 .build()
                 .unwrap(),
         );
+        // Operations before the reload find both bound (and skip the check until a reload).
+        for c in [&shop, &admin] {
+            c.seal(&none(c), &0u8, &SessionOptions::default()).unwrap();
+            c.seal(&none(c), &0u8, &SessionOptions::default()).unwrap();
+        }
         // Both sealers get a config of one shared purpose and the default token limit swapped in.
         let foreign = Config::builder().purpose("shared").build().unwrap();
         shop.sealer().replace_config(foreign.clone());
-        admin.sealer().replace_config(foreign);
+        admin.sealer().replace_config(foreign.clone());
         let set = shop
             .seal(&none(&shop), &1u8, &SessionOptions::default())
             .unwrap();
@@ -558,6 +577,10 @@ mod tests {
             .settings()
             .read([format!("__Host-shop={value}").as_bytes()]);
         assert_eq!(shop.open::<u8>(&own).unwrap().unwrap().session, 1);
+        // A second reload, after operations found the binding good: an open binds it again too.
+        shop.sealer().replace_config(foreign);
+        assert_eq!(shop.open::<u8>(&own).unwrap().unwrap().session, 1);
+        assert_eq!(shop.sealer().config().purpose(), "__Host-shop");
     }
 
     #[test]
