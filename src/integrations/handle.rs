@@ -387,7 +387,10 @@ mod tests {
         }
         let settings = CookieSettings::default();
         let config = settings.config_builder().build().unwrap();
-        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config);
+        let sealer = Sealer::new(Keyring::new(1, MasterKey::generate().unwrap()), config)
+            .with_clock(crate::ManualClock::at(
+                time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+            ));
         let opens = Arc::new(Opens(AtomicUsize::new(0)));
         sealer.set_observer(Some(opens.clone()));
         let cookies = SessionCookie::new(sealer, settings).unwrap();
