@@ -12,7 +12,7 @@ mod common;
 
 use std::hint::black_box;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Keyring, MasterKey, Sealer, SessionOptions};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -322,7 +322,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     getrandom_fill(&mut branca_key);
     let mut jwt_secret = [0u8; 32];
     getrandom_fill(&mut jwt_secret);
-    let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    let sealer = common::bench_sealer(Keyring::new(1, MasterKey::generate()?));
     let sizes = common::payload_sizes(&sealer);
     let mut c = Contenders {
         floor: Floor::new(),
