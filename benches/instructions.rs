@@ -15,7 +15,7 @@ mod common;
 
 use std::hint::black_box;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Keyring, MasterKey, SessionOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -23,10 +23,7 @@ use common::floor::Floor;
 use common::session::{Blob, SmallSession, blob, small_session};
 
 fn run<T: Serialize + DeserializeOwned>(op: &str, value: &T, calls: u64) {
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().expect("key")),
-        Config::default(),
-    );
+    let sealer = common::bench_sealer(Keyring::new(1, MasterKey::generate().expect("key")));
     let opts = SessionOptions::default();
     let mut floor = Floor::new();
     let ours_token = sealer.seal(value, &opts).expect("seal");

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Keyring, MasterKey, Sealer, SessionOptions};
 
 use common::session::{SmallSession, small_session};
 
@@ -46,10 +46,7 @@ fn run_on(sealers: &[&Sealer], iters: u64) -> Duration {
 }
 
 fn main() {
-    let sealer = Sealer::new(
-        Keyring::new(1, MasterKey::generate().expect("key")),
-        Config::default(),
-    );
+    let sealer = common::bench_sealer(Keyring::new(1, MasterKey::generate().expect("key")));
     let only_ratio = std::env::args().skip(1).any(|a| a == "ratio");
     if !only_ratio {
         let mut c = Criterion::default()
@@ -78,10 +75,7 @@ fn main() {
     // A second, independent sealer: 2 threads on 2 sealers share nothing of ours, so shared
     // against independent isolates the cost of sharing from the machine's own limits (a busy or
     // throttled second core shows in both).
-    let other = Sealer::new(
-        Keyring::new(1, MasterKey::generate().expect("key")),
-        Config::default(),
-    );
+    let other = common::bench_sealer(Keyring::new(1, MasterKey::generate().expect("key")));
     let mut factors = Vec::with_capacity(rounds);
     let mut sharing = Vec::with_capacity(rounds);
     let mut independent = Vec::with_capacity(rounds);

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use sealed_session::{Config, Keyring, ManualClock, MasterKey, OpenError, Sealer, SessionOptions};
+use sealed_session::{Keyring, ManualClock, MasterKey, OpenError, Sealer, SessionOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -22,10 +22,7 @@ use common::floor::Floor;
 use common::session::{Blob, SMALL_SESSION_LEN, SmallSession, blob, small_session};
 
 fn sealer() -> Sealer {
-    Sealer::new(
-        Keyring::new(1, MasterKey::generate().expect("key")),
-        Config::default(),
-    )
+    common::bench_sealer(Keyring::new(1, MasterKey::generate().expect("key")))
 }
 
 /// Runs `f` with the payload of `len` postcard bytes: `()` for 0, a [`Blob`] otherwise.
@@ -113,7 +110,7 @@ fn seal_open_sizes(c: &mut Criterion) {
 fn keyring_of(n: u8) -> (Sealer, String) {
     let last = MasterKey::generate().expect("key");
     let last_text = last.to_base64url();
-    let sealer_of_last = Sealer::new(Keyring::new(n, last), Config::default());
+    let sealer_of_last = common::bench_sealer(Keyring::new(n, last));
     let token = sealer_of_last
         .seal(&small_session(), &SessionOptions::default())
         .expect("seal");
@@ -130,7 +127,7 @@ fn keyring_of(n: u8) -> (Sealer, String) {
     } else {
         ring = Keyring::new(1, MasterKey::from_text(&last_text).expect("key"));
     }
-    (Sealer::new(ring, Config::default()), token)
+    (common::bench_sealer(ring), token)
 }
 
 fn keyrings_tamper_renew(c: &mut Criterion) {
@@ -203,7 +200,7 @@ fn tamper(token: &str) -> String {
 }
 
 fn key_cache(c: &mut Criterion) {
-    let t0 = OffsetDateTime::now_utc();
+    let t0 = OffsetDateTime::from_unix_timestamp(common::BENCH_INSTANT).expect("instant");
     let clock = ManualClock::at(t0);
     let sealer = sealer().with_clock(clock.clone());
     let small = small_session();
@@ -389,7 +386,7 @@ fn extra_ratios() {
         ),
     );
     // A sealer of its own for the misses, so they never evict the steady side's cached key.
-    let t0 = OffsetDateTime::now_utc();
+    let t0 = OffsetDateTime::from_unix_timestamp(common::BENCH_INSTANT).expect("instant");
     let clock = ManualClock::at(t0);
     let missing = self::sealer().with_clock(clock.clone());
     let mut k = 0i32;

@@ -31,6 +31,15 @@ use crate::keys::MasterKey;
 /// The frozen, versioned HKDF label. Changing it changes every key: a new format version.
 pub(crate) const HKDF_LABEL: &[u8] = b"sealed-session v1 epoch key";
 
+/// The wiping SECURITY.md describes needs the `zeroize` features of `chacha20poly1305` (the cached
+/// cipher's key, the per-message cipher state) and `sha2` (the derivation's hash states): without
+/// them the library does not build.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<XChaCha20Poly1305>();
+    wiped_on_drop::<Sha256>();
+};
+
 /// Never keep more than this many cached epochs per master key.
 const MAX_SLOTS_PER_KEY: u64 = 256;
 
@@ -169,7 +178,7 @@ impl KeyEntry {
             epoch,
             &self.purpose,
         );
-        XChaCha20Poly1305::new(okm.as_ref().into())
+        XChaCha20Poly1305::new((&*okm).into())
     }
 }
 
@@ -224,8 +233,12 @@ mod tests {
             Arc::from(&b"session"[..]),
         );
         let probe = |c: &XChaCha20Poly1305| {
-            use chacha20poly1305::aead::Aead as _;
-            c.encrypt(&[0u8; 24].into(), &b"x"[..]).unwrap()
+            use chacha20poly1305::aead::AeadInOut as _;
+            let mut body = *b"x";
+            let tag = c
+                .encrypt_inout_detached(&[0u8; 24].into(), b"", (&mut body[..]).into())
+                .unwrap();
+            (body, tag)
         };
         for epoch in [71, 72, 77, 89, 90, 1_000] {
             let want = probe(&entry.derive(epoch));

@@ -8,7 +8,6 @@ use std::fmt;
 use std::io::Read as _;
 use std::path::Path;
 
-use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::encoding;
@@ -75,9 +74,7 @@ impl MasterKey {
     /// ```
     pub fn generate() -> Result<Self, KeyError> {
         let mut bytes = Zeroizing::new(vec![0u8; Self::MIN_LEN]);
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|_| KeyError::Rng)?;
+        getrandom::fill(&mut bytes).map_err(|_| KeyError::Rng)?;
         Self::checked(bytes, None)
     }
 

@@ -2,7 +2,7 @@
 //! (FORMAT.md). Keys, config and claims come in; a token string or the authenticated claims and
 //! payload come out. No clock is read here and no session type is known.
 
-use chacha20poly1305::aead::AeadInPlace as _;
+use chacha20poly1305::aead::AeadInOut as _;
 use serde::Serialize;
 
 use crate::claims::{self, Claims, Deadlines, Policy};
@@ -89,7 +89,7 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
         // it would mean exactly that: too long).
         let tag = entry
             .with_cipher(epoch, |cipher| {
-                cipher.encrypt_in_place_detached(&header.into(), format::AAD, body)
+                cipher.encrypt_inout_detached(&header.into(), format::AAD, body.into())
             })
             .map_err(|_| SealError::TooLong {
                 len,
@@ -174,7 +174,7 @@ pub(crate) fn open<R>(
         let body = parts.body;
         entry
             .with_cipher(epoch, |cipher| {
-                cipher.decrypt_in_place_detached(&nonce.into(), format::AAD, body, &tag.into())
+                cipher.decrypt_inout_detached(&nonce.into(), format::AAD, body.into(), &tag.into())
             })
             .map_err(|_| OpenError::Authentication)?;
         // 6. Claims, all checked in constant time with one branch.
@@ -247,10 +247,10 @@ pub(crate) fn authenticate_unjudged(
             .find(|&epoch| {
                 entry
                     .with_cipher(epoch, |cipher| {
-                        cipher.decrypt_in_place_detached(
+                        cipher.decrypt_inout_detached(
                             &nonce.into(),
                             format::AAD,
-                            body,
+                            (&mut *body).into(),
                             &tag.into(),
                         )
                     })

@@ -849,7 +849,7 @@ fn build_vector(case: &Case) -> Value {
 /// Seals a crafted plaintext as the spec says (FORMAT.md §2, §4, §5: no associated data), under the case's seal key
 /// and config, in its crafted epoch: the sealer itself never writes such claims.
 fn seal_crafted(case: &Case, plain: &[u8]) -> String {
-    use chacha20poly1305::aead::{AeadInPlace as _, KeyInit as _};
+    use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
     let config = case.seal_config.build();
     let epoch = case.crafted_epoch;
     let key = crate::epoch_keys::derive_key(
@@ -866,10 +866,10 @@ fn seal_crafted(case: &Case, plain: &[u8]) -> String {
         random: case.random,
     }
     .to_bytes();
-    let cipher = chacha20poly1305::XChaCha20Poly1305::new(key.as_slice().into());
+    let cipher = chacha20poly1305::XChaCha20Poly1305::new((&*key).into());
     let mut body = plain.to_vec();
     let tag = cipher
-        .encrypt_in_place_detached(&header.into(), b"", &mut body)
+        .encrypt_inout_detached(&header.into(), b"", body.as_mut_slice().into())
         .unwrap();
     let mut raw = header.to_vec();
     raw.extend_from_slice(&body);

@@ -10,7 +10,7 @@
 //! Times are `i128` throughout, so that every overflow, saturation and clamp the spec names is an
 //! explicit step here (and a switch can get it wrong).
 
-use chacha20poly1305::aead::{AeadInPlace as _, KeyInit as _};
+use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
 use chacha20poly1305::{Key, Tag, XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
@@ -772,11 +772,11 @@ impl Reader {
         let mut body = self.encode_claims(&sw["claims"], offset);
         body.extend_from_slice(&unhex(sw["payload_postcard_hex"].as_str().unwrap()));
         let key = self.epoch_key(&master, key_id, c.period, epoch, &c.purpose);
-        let tag = XChaCha20Poly1305::new(Key::from_slice(&key))
-            .encrypt_in_place_detached(
-                XNonce::from_slice(&self.nonce(&header)),
+        let tag = XChaCha20Poly1305::new(&Key::from(key))
+            .encrypt_inout_detached(
+                &XNonce::from(self.nonce(&header)),
                 &self.aad(&header, &c.purpose),
-                &mut body,
+                body.as_mut_slice().into(),
             )
             .unwrap();
         let mut raw = header;
@@ -927,12 +927,12 @@ impl Reader {
         let plain = candidates.iter().find_map(|m| {
             let key = self.epoch_key(m, key_id, c.period, epoch, &c.purpose);
             let mut body = ciphertext.to_vec();
-            XChaCha20Poly1305::new(Key::from_slice(&key))
-                .decrypt_in_place_detached(
-                    XNonce::from_slice(&nonce),
+            XChaCha20Poly1305::new(&Key::from(key))
+                .decrypt_inout_detached(
+                    &XNonce::from(nonce),
                     &aad,
-                    &mut body,
-                    Tag::from_slice(tag),
+                    body.as_mut_slice().into(),
+                    &Tag::try_from(tag).unwrap(),
                 )
                 .ok()
                 .map(|()| body)

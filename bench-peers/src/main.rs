@@ -12,7 +12,7 @@ mod common;
 
 use std::hint::black_box;
 
-use sealed_session::{Config, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{Keyring, MasterKey, Sealer, SessionOptions};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -322,7 +322,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     getrandom_fill(&mut branca_key);
     let mut jwt_secret = [0u8; 32];
     getrandom_fill(&mut jwt_secret);
-    let sealer = Sealer::new(Keyring::new(1, MasterKey::generate()?), Config::default());
+    let sealer = common::bench_sealer(Keyring::new(1, MasterKey::generate()?));
     let sizes = common::payload_sizes(&sealer);
     let mut c = Contenders {
         floor: Floor::new(),
@@ -459,8 +459,7 @@ fn seal_open_chart(
 }
 
 fn getrandom_fill(buf: &mut [u8]) {
-    use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
-    OsRng.fill_bytes(buf);
+    getrandom::fill(buf).expect("getrandom");
 }
 
 /// How much faster ours is than `name` in the same table (> 1: ours is faster).

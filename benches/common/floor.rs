@@ -12,8 +12,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::aead::rand_core::{OsRng, RngCore as _};
-use chacha20poly1305::aead::{AeadInPlace as _, KeyInit as _};
+use chacha20poly1305::aead::{AeadInOut as _, KeyInit as _};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -34,7 +33,7 @@ impl Floor {
     /// A floor sealer with a random key.
     pub fn new() -> Self {
         let mut key = [0u8; 32];
-        OsRng.fill_bytes(&mut key);
+        getrandom::fill(&mut key).expect("getrandom");
         Self {
             cipher: XChaCha20Poly1305::new(&key.into()),
             buf: Vec::with_capacity(4096),
@@ -51,7 +50,7 @@ impl Floor {
         let mut buf = postcard::to_extend(value, buf).expect("postcard");
         let tag = self
             .cipher
-            .encrypt_in_place_detached(XNonce::from_slice(&nonce), b"", &mut buf[NONCE_LEN..])
+            .encrypt_inout_detached(&XNonce::from(nonce), b"", (&mut buf[NONCE_LEN..]).into())
             .expect("encrypt");
         buf.extend_from_slice(&tag);
         let token = URL_SAFE_NO_PAD.encode(&buf);
@@ -69,7 +68,12 @@ impl Floor {
         let (nonce, rest) = self.buf.split_at_mut(NONCE_LEN);
         let (body, tag) = rest.split_at_mut(rest.len() - TAG_LEN);
         self.cipher
-            .decrypt_in_place_detached(XNonce::from_slice(nonce), b"", body, (&*tag).into())
+            .decrypt_inout_detached(
+                (&*nonce).try_into().ok()?,
+                b"",
+                body.into(),
+                (&*tag).try_into().ok()?,
+            )
             .ok()?;
         postcard::from_bytes(body).ok()
     }

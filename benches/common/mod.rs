@@ -11,7 +11,37 @@ pub mod session;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use sealed_session::{CookieSettings, Keyring, MasterKey, Sealer, SessionOptions};
+use sealed_session::{
+    Clock, Config, CookieSettings, Keyring, MasterKey, Sealer, SessionOptions, SystemClock,
+};
+
+/// The instant the benches seal and open at: 2027-01-15 12:00:00 UTC. From 04:33:04 UTC on, the
+/// seal offset (seconds since the epoch began at 00:00 UTC) is a 3-byte varint, as for most of
+/// the day; at a fixed instant the token lengths do not depend on the hour a bench runs at.
+pub const BENCH_INSTANT: i64 = 1_800_014_400;
+
+/// The benches' clock: every read is a real read of the system clock, exactly as
+/// [`SystemClock`] makes it, so each operation pays what it pays in production; the time it
+/// reports is [`BENCH_INSTANT`].
+#[derive(Debug, Clone, Copy)]
+pub struct BenchClock;
+
+impl Clock for BenchClock {
+    #[inline]
+    fn unix_seconds(&self) -> i64 {
+        black_box(SystemClock.unix_seconds());
+        BENCH_INSTANT
+    }
+}
+
+/// A sealer over `keyring` with the default config and the [`BenchClock`].
+pub fn bench_sealer(keyring: Keyring) -> Sealer {
+    let sealer = Sealer::new(keyring, Config::default()).with_clock(BenchClock);
+    let token = sealer.seal(&(), &SessionOptions::default()).expect("seal");
+    let sealed_at = sealer.open::<()>(&token).expect("open").meta.sealed_at();
+    assert_eq!(sealed_at.unix_timestamp(), BENCH_INSTANT, "the bench clock");
+    sealer
+}
 
 /// The largest postcard payload whose token, for any session age, fits one cookie with the default
 /// cookie settings (`__Host-session`; browsers limit name plus value to 4096 bytes), as the

@@ -340,7 +340,7 @@ fn check_epoch_key(label: &str, key: &[u8; 32], token: &str, user: &str) {
         .split_at_checked(24)
         .unwrap_or_else(|| panic!("{label}: the token is shorter than its header"));
     let plaintext = XChaCha20Poly1305::new(key.into())
-        .decrypt(XNonce::from_slice(header), sealed)
+        .decrypt(&XNonce::try_from(header).expect("a 24-byte header"), sealed)
         .unwrap_or_else(|_| {
             panic!(
                 "{label}: a token the library sealed does not open under the epoch key this test \
