@@ -71,17 +71,6 @@ pub(crate) fn token_text(value: &[u8]) -> Result<&str, LoadError> {
     core::str::from_utf8(token_bytes(value)?).map_err(|_| LoadError::Malformed)
 }
 
-/// Decimal digits of `n`.
-const fn decimal_len(n: usize) -> usize {
-    let mut len: usize = 1;
-    let mut rest = n / 10;
-    while rest > 0 {
-        len = len.saturating_add(1);
-        rest /= 10;
-    }
-    len
-}
-
 /// A canonical decimal of one or two digits (no leading zero unless it is `0`).
 fn parse_decimal(digits: &[u8]) -> Option<usize> {
     let digit = |d: &u8| {
@@ -111,12 +100,12 @@ pub(crate) fn chunk_index(base: &[u8], name: &[u8]) -> Option<usize> {
 pub(crate) const fn chunk_name_len(base_len: usize, index: usize) -> usize {
     base_len
         .saturating_add(1)
-        .saturating_add(decimal_len(index))
+        .saturating_add(size::decimal_len(index as u64))
 }
 
 /// Length of the `{count}.{set id}.` prefix of every chunk value in a set of `count`.
 const fn chunk_prefix_len(count: usize) -> usize {
-    decimal_len(count).saturating_add(1 + SET_ID_LEN + 1)
+    size::decimal_len(count as u64).saturating_add(1 + SET_ID_LEN + 1)
 }
 
 /// Token characters chunk `index` of a set of `count` has room for.
@@ -317,9 +306,6 @@ mod tests {
     #[test]
     fn lengths_for_the_default_name() {
         let base = "__Host-session".len();
-        assert_eq!(decimal_len(0), 1);
-        assert_eq!(decimal_len(15), 2);
-        assert_eq!(decimal_len(100), 3);
         // "__Host-session.0" is 16 bytes, "2.abcdef." 9 bytes.
         assert_eq!(chunk_room(base, 0, 2), 4096 - 16 - 9);
         assert_eq!(set_room(base, 2), 2 * (4096 - 16 - 9));

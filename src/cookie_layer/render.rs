@@ -363,17 +363,6 @@ impl<'a> IntoIterator for &'a SetCookies {
     }
 }
 
-/// Decimal digits of `n`.
-const fn decimal_len(n: u64) -> usize {
-    let mut len: usize = 1;
-    let mut rest = n / 10;
-    while rest > 0 {
-        len = len.saturating_add(1);
-        rest /= 10;
-    }
-    len
-}
-
 impl CookieSettings {
     /// The `Set-Cookie` headers that store the token in `line` (which holds `name=` and then the
     /// token; its metadata is `meta`), plus removal cookies for whatever the request carried that
@@ -477,7 +466,7 @@ impl CookieSettings {
         if let Some((max_age, _)) = expiry {
             len = len
                 .saturating_add(DATES)
-                .saturating_add(decimal_len(max_age));
+                .saturating_add(size::decimal_len(max_age));
         }
         len
     }

@@ -40,6 +40,17 @@ pub(crate) const fn fits(name_len: usize, value_len: usize) -> bool {
     name_len.saturating_add(value_len) <= MAX_NAME_VALUE_LEN
 }
 
+/// Decimal digits of `n` (a `Max-Age`, a chunk index or count).
+pub(crate) const fn decimal_len(n: u64) -> usize {
+    let mut len: usize = 1;
+    let mut rest = n / 10;
+    while rest > 0 {
+        len = len.saturating_add(1);
+        rest /= 10;
+    }
+    len
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +61,15 @@ mod tests {
         assert!(fits(14, 4082));
         assert!(!fits(14, 4083));
         assert!(!fits(usize::MAX, 1));
+    }
+
+    #[test]
+    fn decimal_lengths() {
+        assert_eq!(decimal_len(0), 1);
+        assert_eq!(decimal_len(9), 1);
+        assert_eq!(decimal_len(15), 2);
+        assert_eq!(decimal_len(100), 3);
+        assert_eq!(decimal_len(34_560_000), 8);
+        assert_eq!(decimal_len(u64::MAX), 20);
     }
 }
