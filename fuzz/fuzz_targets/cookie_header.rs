@@ -36,7 +36,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
             .expect("valid settings"),
     );
     let set = cookies
-        .seal(&cookies.settings().read([]), &7u64, &SessionOptions::default())
+        .seal(
+            &cookies.settings().read([]),
+            &7u64,
+            &SessionOptions::default(),
+        )
         .expect("seals");
     let single = set
         .iter()
@@ -45,7 +49,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         .expect("one cookie");
     let big = vec![0x5au8; 5000];
     let set = chunked
-        .seal(&chunked.settings().read([]), &big, &SessionOptions::default())
+        .seal(
+            &chunked.settings().read([]),
+            &big,
+            &SessionOptions::default(),
+        )
         .expect("seals");
     let chunks = set
         .iter()

@@ -8,7 +8,10 @@ use sealed_session::{Keyring, MasterKey};
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(key) = MasterKey::from_text(&text) {
-        assert!((MasterKey::MIN_LEN..=MasterKey::MAX_LEN).contains(&sealed_session::fuzzing::key_len(&key)));
+        assert!(
+            (MasterKey::MIN_LEN..=MasterKey::MAX_LEN)
+                .contains(&sealed_session::fuzzing::key_len(&key))
+        );
         let exported = key.to_base64url();
         let again = MasterKey::from_text(&exported).expect("an exported key re-imports");
         assert_eq!(again.to_base64url(), exported);
