@@ -264,6 +264,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "2 100 scans of 300 bytes take about a minute under Miri; safe byte arithmetic that the cookie tests reach too"
+    )]
     fn the_alphabet_check_accepts_exactly_base64url() {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for b in 0..=u8::MAX {
