@@ -136,7 +136,8 @@ impl SessionCookie {
     }
 
     /// The sealer, bound again first if a hot reload swapped in a config that is not bound to
-    /// the cookie (the one config check per operation).
+    /// the cookie. The config is checked only when the sealer's config version moved since the
+    /// last check that found it bound; otherwise this is one atomic load.
     fn bound(&self) -> &Sealer {
         // The version is read before the config it vouches for: a replacement in between moves
         // it again, and the next operation checks again.
