@@ -13,7 +13,7 @@
 
 use std::num::NonZeroU64;
 
-use ctutils::{Choice, CtAssign as _, CtEq as _, CtGt as _};
+use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _, ConstantTimeGreater as _};
 
 use crate::config::Config;
 use crate::epoch;
@@ -212,7 +212,7 @@ impl Deadlines {
     }
 }
 
-/// Runs every post-authentication check, combines them with `ctutils`, and branches once.
+/// Runs every post-authentication check, combines them with `subtle`, and branches once.
 ///
 /// Every comparison is computed whatever the outcome of the others, and the error code is picked
 /// with constant-time selects (first failing check in spec order wins), so the time taken does not
@@ -227,8 +227,8 @@ pub(crate) fn validate(
     let now_plus_leeway = now.saturating_add(policy.leeway);
 
     // Each entry is `failed`, not `ok`: `a > b` is the failure of `a <= b`, so no check needs a
-    // negation. Each comparison is one subtraction's borrow; the code is picked with `cmov`.
-    // The two checks that fail as `Revoked` are one entry.
+    // negation (each `!` on a `Choice` is one more optimisation barrier). The two checks that
+    // fail as `Revoked` are one entry.
     let period_last = policy.period.get().saturating_sub(1);
     let failures: [(Choice, u8); 6] = [
         // 1. the seal inside its epoch (`offset < period`, that is `offset <= period - 1`); the
@@ -252,7 +252,7 @@ pub(crate) fn validate(
     ];
     let mut code = 0u8;
     for (failed, failure) in failures.iter().rev() {
-        code.ct_assign(failure, *failed);
+        code.conditional_assign(failure, *failed);
     }
     match code {
         0 => Ok(d),
