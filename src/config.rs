@@ -10,6 +10,7 @@ use crate::encoding;
 use crate::epoch::{self, MAX_WINDOW_EPOCHS};
 use crate::error::ConfigError;
 use crate::format::{MAX_PURPOSE_LEN, MIN_RAW_LEN};
+use crate::open_cache;
 
 /// The two lifetimes that bound one kind of session.
 ///
@@ -84,7 +85,7 @@ impl Lifetimes {
 /// Defaults: purpose `"session"`; browser-session lifetimes 12 h absolute, 2 h idle; persistent
 /// ("remember me") lifetimes 30 days absolute, 7 days idle; leeway 60 s; keys rotate daily;
 /// tokens at most 4096 bytes; renewal due after half the idle window; no generation floor,
-/// no not-before cutoff, schema version 0, no session ids.
+/// no not-before cutoff, schema version 0, no session ids, no open cache.
 ///
 /// # Example
 /// ```
@@ -111,6 +112,7 @@ pub struct Config {
     pub(crate) not_before: u64,
     pub(crate) schema_version: u32,
     pub(crate) session_ids: bool,
+    pub(crate) open_cache: usize,
 }
 
 /// The default purpose (an input of every epoch key's derivation) when none is set.
@@ -146,6 +148,7 @@ impl Default for Config {
             not_before: 0,
             schema_version: 0,
             session_ids: false,
+            open_cache: 0,
         }
     }
 }
@@ -277,6 +280,18 @@ impl Config {
     #[must_use]
     pub fn session_ids(&self) -> bool {
         self.session_ids
+    }
+
+    /// How many recently sealed or opened tokens are kept decrypted so opening one again skips
+    /// the AEAD (0: none). See [`ConfigBuilder::open_cache`].
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(sealed_session::Config::default().open_cache(), 0);
+    /// ```
+    #[must_use]
+    pub fn open_cache(&self) -> usize {
+        self.open_cache
     }
 
     pub(crate) fn lifetimes(&self, persistent: bool) -> Lifetimes {
@@ -480,6 +495,33 @@ impl ConfigBuilder {
         self
     }
 
+    /// Keeps up to `slots` recently sealed or opened tokens (of up to 512 characters) with
+    /// their decrypted claims and payload, so that opening one of them again skips the AEAD: the
+    /// next request of the same browser, on the same process. Every other check of an open still
+    /// runs on a hit (window, claims, revocation, schema, decoding), and a hit needs the whole
+    /// token to match in constant time. Off (0) by default, because it keeps that many sessions'
+    /// plaintext in this process's memory between requests (wiped when replaced, and when the
+    /// keyring or config is replaced); memory is about 0.9 KiB per slot, the slots up
+    /// to 65 536. Size it to a few times the sessions one process serves at once.
+    /// SECURITY.md ("The open cache") weighs it.
+    ///
+    /// # Example
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::new(
+    ///     Keyring::new(1, MasterKey::generate()?),
+    ///     Config::builder().open_cache(4096).build()?,
+    /// );
+    /// let token = sealer.seal(&7u8, &SessionOptions::default())?;
+    /// assert_eq!(sealer.open::<u8>(&token)?.session, 7); // no AEAD: this sealer sealed it
+    /// assert_eq!(Config::builder().open_cache(1 << 17).build().unwrap_err(), ConfigError::OpenCache);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_cache(mut self, slots: usize) -> Self {
+        self.config.open_cache = slots;
+        self
+    }
+
     /// Checks and returns the config.
     ///
     /// # Errors
@@ -513,6 +555,9 @@ impl ConfigBuilder {
         }
         if c.renew_after_percent > 100 {
             return Err(ConfigError::RenewAfter);
+        }
+        if c.open_cache > open_cache::MAX_SLOTS {
+            return Err(ConfigError::OpenCache);
         }
         Ok(c)
     }
@@ -563,5 +608,10 @@ mod tests {
             b().renew_after_percent(101).build(),
             Err(ConfigError::RenewAfter)
         );
+        assert_eq!(
+            b().open_cache(open_cache::MAX_SLOTS + 1).build(),
+            Err(ConfigError::OpenCache)
+        );
+        assert!(b().open_cache(open_cache::MAX_SLOTS).build().is_ok());
     }
 }

@@ -138,6 +138,8 @@ pub enum ConfigError {
     MaxTokenLen,
     /// The renewal threshold is over 100 percent.
     RenewAfter,
+    /// The open cache asks for more than 65 536 slots.
+    OpenCache,
     /// The cookie name is empty, longer than 255 bytes, or holds a byte that is not an RFC 6265
     /// token character (controls, spaces, separators such as `;`, `=`, `,`, quotes).
     CookieName,
@@ -204,6 +206,7 @@ impl fmt::Display for ConfigError {
                 "maximum token length must be between the empty token's length and 1 MiB",
             ),
             Self::RenewAfter => f.write_str("renewal threshold must be 0 to 100 percent"),
+            Self::OpenCache => f.write_str("open cache must have at most 65536 slots"),
             Self::CookieName => f.write_str(
                 "the cookie name must be 1 to 255 token characters (no spaces, controls or separators)",
             ),

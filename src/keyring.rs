@@ -13,6 +13,7 @@ use crate::epoch;
 use crate::epoch_keys::{EpochRange, KeyEntry};
 use crate::error::KeyError;
 use crate::keys::{MasterKey, read_env_text};
+use crate::open_cache::OpenCache;
 
 /// A set of master keys with one primary (sealing) key and any number of open-only keys.
 ///
@@ -181,6 +182,9 @@ pub(crate) struct KeyTable {
     index: [u16; 256],
     /// The unix seconds at which every key's cache serves the clock (`EpochRange::served_seconds`).
     pub(crate) served: (u64, u64),
+    /// Tokens these keys authenticated (when the config asks for it). A new keyring or config
+    /// starts it empty; a table rebuilt for the clock alone ([`KeyTable::moved_to`]) shares it.
+    open_cache: Option<Arc<OpenCache>>,
 }
 
 impl KeyTable {
@@ -189,6 +193,13 @@ impl KeyTable {
     /// epochs around unix time `now`: a table serves one config, and a clock inside its
     /// [`KeyTable::covers`] range.
     pub(crate) fn new(ring: &Keyring, config: &Config, now: u64) -> Self {
+        Self {
+            open_cache: OpenCache::new(config.open_cache).map(Arc::new),
+            ..Self::new_without_open_cache(ring, config, now)
+        }
+    }
+
+    fn new_without_open_cache(ring: &Keyring, config: &Config, now: u64) -> Self {
         let period = config.rotation_period;
         let range = EpochRange::around(
             epoch::epoch_of(now, period),
@@ -219,7 +230,23 @@ impl KeyTable {
             others,
             index,
             served: range.served_seconds(period),
+            open_cache: None,
         }
+    }
+
+    /// The same keys under the same `config`, with epoch-key caches for the epochs around unix
+    /// time `now`; the open cache carries over (the same keys give the same plaintext, and its
+    /// entries hold the epoch they opened in), so a clock moving on allocates no new one.
+    pub(crate) fn moved_to(&self, ring: &Keyring, config: &Config, now: u64) -> Self {
+        Self {
+            open_cache: self.open_cache.clone(),
+            ..Self::new_without_open_cache(ring, config, now)
+        }
+    }
+
+    /// The open cache, if the config asks for one.
+    pub(crate) fn open_cache(&self) -> Option<&OpenCache> {
+        self.open_cache.as_deref()
     }
 
     /// Whether the epoch-key caches still serve a clock at unix time `now`: its epoch and the

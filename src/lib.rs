@@ -36,6 +36,7 @@ mod keyring; // primary and open-only keys, and the O(1) lookup by id
 mod keys; // master keys: parsing, checks, zeroizing
 mod lifecycle; // new, renew, reissue: the rules that make their claims, and the seal methods
 mod observe; // the observer hook: one event per operation, no secret in any
+mod open_cache; // opt-in: tokens these keys already authenticated, opened again without the AEAD
 mod payload; // postcard decoding of the authenticated payload
 #[cfg(feature = "redis")]
 pub mod revocation; // fleet-wide revocation: an in-memory replica that follows Redis

@@ -208,7 +208,11 @@ impl Sealer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if Arc::ptr_eq(&self.inner.state.load(), stale) {
-            let fresh = State::new(stale.keyring.share(), stale.config.clone(), now);
+            let fresh = State {
+                keys: stale.keys.moved_to(&stale.keyring, &stale.config, now),
+                keyring: stale.keyring.share(),
+                config: stale.config.clone(),
+            };
             self.inner.state.store(Arc::new(fresh));
         }
     }
@@ -463,6 +467,7 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
     use crate::keys::MasterKey;
+    use crate::open_cache::OpenCache;
     use crate::session::SessionOptions;
 
     const DAY: i64 = 86_400;
@@ -506,5 +511,80 @@ mod tests {
         clock.set(at(T0 + 60));
         assert_eq!(sealer.open::<u8>(&tokens[0]).unwrap().session, 7);
         assert_ne!(state_ptr(), rebuilt);
+    }
+
+    /// The open cache holds what this sealer sealed, and what it opened that passed every
+    /// check; nothing it refused.
+    #[test]
+    fn the_open_cache_keeps_sealed_and_opened_tokens_only() {
+        let config = Config::builder().open_cache(64).build().unwrap();
+        let clock = ManualClock::at(at(T0));
+        let key = MasterKey::generate().unwrap().to_base64url();
+        let sealer = |config: Config| {
+            Sealer::new(Keyring::new(1, MasterKey::from_text(&key).unwrap()), config)
+                .with_clock(clock.clone())
+        };
+        let (cached, other) = (sealer(config.clone()), sealer(Config::default()));
+        let holds = |token: &str| {
+            let state = cached.inner.state.load();
+            state.keys.open_cache().unwrap().holds(token.as_bytes())
+        };
+        let opts = SessionOptions::default();
+        let sealed = cached.seal(&1u8, &opts).unwrap();
+        assert!(holds(&sealed));
+        let foreign = other.seal(&2u8, &opts).unwrap();
+        assert!(!holds(&foreign));
+        assert_eq!(cached.open::<u8>(&foreign).unwrap().session, 2);
+        assert!(holds(&foreign));
+
+        let stale = other.seal(&3u8, &opts).unwrap();
+        clock.set(at(T0 + DAY));
+        assert_eq!(cached.open::<u8>(&stale).unwrap_err(), OpenError::Expired);
+        assert!(!holds(&stale), "authentic but refused");
+        assert!(cached.open::<u8>("AQEAAAAA").is_err());
+
+        cached.replace_config(config);
+        assert!(
+            !holds(&sealed) && !holds(&foreign),
+            "a new config starts empty"
+        );
+    }
+
+    /// A state rebuilt because the clock left its epoch-key range keeps the open cache (same
+    /// keys, same answers); a replaced config does not.
+    #[test]
+    fn the_open_cache_outlives_a_rebuild_for_the_clock_only() {
+        let clock = ManualClock::at(at(T0));
+        let config = Config::builder().open_cache(8).build().unwrap();
+        let sealer = Sealer::new(
+            Keyring::new(1, MasterKey::generate().unwrap()),
+            config.clone(),
+        )
+        .with_clock(clock.clone());
+        let cache = || {
+            let state = sealer.inner.state.load();
+            let cache: *const OpenCache = state.keys.open_cache().unwrap();
+            (Arc::as_ptr(&state), cache)
+        };
+        let token = sealer.seal(&7u8, &SessionOptions::default()).unwrap();
+        let (state, built) = cache();
+        let (_, until) = sealer.inner.state.load().keys.served;
+        clock.set(at(i64::try_from(until).unwrap()));
+        let _ = sealer.open::<u8>(&token);
+        let (rebuilt_state, rebuilt) = cache();
+        assert_ne!(rebuilt_state, state, "the state was rebuilt");
+        assert_eq!(rebuilt, built, "with the same open cache");
+        assert!(
+            sealer
+                .inner
+                .state
+                .load()
+                .keys
+                .open_cache()
+                .unwrap()
+                .holds(token.as_bytes())
+        );
+        sealer.replace_config(config);
+        assert_ne!(cache().1, built);
     }
 }

@@ -84,6 +84,17 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
             });
         }
         let (_, body) = raw.split_at_mut(HEADER_LEN.min(payload_start));
+        let text_len = encoding::encoded_len(raw_len_with_tag(body.len())).unwrap_or(len);
+        // The open cache (if any) keeps the plaintext before it is encrypted in place, and
+        // the token once it is written: the next open of this token skips the AEAD.
+        let mut fill = keys
+            .open_cache()
+            .and_then(|cache| cache.fill(&random, text_len));
+        if let Some(f) = &mut fill
+            && !f.plaintext(body)
+        {
+            fill = None;
+        }
         // The AEAD refuses only messages over 256 GiB; the length check above keeps every token
         // under the 1 MiB ceiling of `max_token_len`, so this error cannot occur (were it to,
         // it would mean exactly that: too long).
@@ -96,7 +107,6 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
                 max: config.max_token_len,
             })?;
         raw.extend_from_slice(&tag);
-        let text_len = encoding::encoded_len(raw.len()).unwrap_or(len);
         let needed = prefix
             .iter()
             .fold(text_len, |n, piece| n.saturating_add(piece.len()))
@@ -111,9 +121,18 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
         for piece in prefix {
             out.push_str(piece);
         }
+        let start = out.len();
         encoding::encode_token_into(raw, out);
+        if let Some(fill) = fill {
+            fill.finish(epoch, out.as_bytes().get(start..).unwrap_or_default());
+        }
         Ok(())
     })
+}
+
+/// The raw length of a token whose plaintext (claims and payload) is `body_len` bytes.
+fn raw_len_with_tag(body_len: usize) -> usize {
+    HEADER_LEN.saturating_add(body_len).saturating_add(TAG_LEN)
 }
 
 /// Steps 2 to 4 of an open up to the key: strict base64url into `raw`, the header (version
@@ -168,20 +187,38 @@ pub(crate) fn open<R>(
         let epoch = window
             .recover(parts.header.epoch_low)
             .ok_or(OpenError::RetiredEpoch)?;
-        // 5. AEAD open, in place, under the epoch key of this key, epoch and purpose.
+        // 5. AEAD open, in place, under the epoch key of this key, epoch and purpose; or, for
+        //    the exact token these keys authenticated in this epoch before, its plaintext from
+        //    the open cache.
         let nonce = parts.header_bytes;
         let tag = parts.tag;
         let body = parts.body;
-        entry
-            .with_cipher(epoch, |cipher| {
-                cipher.decrypt_inout_detached(&nonce.into(), format::AAD, body.into(), &tag.into())
-            })
-            .map_err(|_| OpenError::Authentication)?;
+        let random = parts.header.random;
+        let cache = keys.open_cache();
+        let recalled = cache.is_some_and(|cache| cache.recall(&random, epoch, token, body));
+        if !recalled {
+            entry
+                .with_cipher(epoch, |cipher| {
+                    cipher.decrypt_inout_detached(
+                        &nonce.into(),
+                        format::AAD,
+                        (&mut *body).into(),
+                        &tag.into(),
+                    )
+                })
+                .map_err(|_| OpenError::Authentication)?;
+        }
         // 6. Claims, all checked in constant time with one branch.
         let (claims, offset, payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
         let schema = schema.unwrap_or(claims.schema_version);
         let policy = Policy::new(config, now, claims.persistent, schema);
         let deadlines = claims::validate(&claims, offset, &policy)?;
+        if !recalled
+            && let Some(mut fill) = cache.and_then(|cache| cache.fill(&random, token.len()))
+            && fill.plaintext(body)
+        {
+            fill.finish(epoch, token);
+        }
         finish(Verified {
             claims,
             deadlines,

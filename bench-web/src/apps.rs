@@ -44,7 +44,7 @@ impl AppSession {
     }
 }
 
-/// The six ways to serve the app.
+/// The ways to serve the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
     /// No session at all: the cost of axum and hyper alone.
@@ -53,6 +53,10 @@ pub enum Contender {
     SealedWrite,
     /// sealed-session, the handler only reads; the layer renews when due.
     SealedRead,
+    /// As [`Contender::SealedWrite`], with the open cache (`Config::open_cache`).
+    SealedWriteCache,
+    /// As [`Contender::SealedRead`], with the open cache.
+    SealedReadCache,
     /// tower-sessions with its memory store, writing on every request.
     TowerMemory,
     /// tower-sessions with its Redis store, writing on every request.
@@ -68,10 +72,12 @@ pub enum Contender {
 }
 
 impl Contender {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::None,
         Self::SealedWrite,
         Self::SealedRead,
+        Self::SealedWriteCache,
+        Self::SealedReadCache,
         Self::TowerMemory,
         Self::TowerRedis,
         Self::PrivateJar,
@@ -83,6 +89,8 @@ impl Contender {
             Self::None => "none",
             Self::SealedWrite => "sealed-write",
             Self::SealedRead => "sealed-read",
+            Self::SealedWriteCache => "sealed-write-cache",
+            Self::SealedReadCache => "sealed-read-cache",
             Self::TowerMemory => "tower-memory",
             Self::TowerRedis => "tower-redis",
             Self::PrivateJar => "private-jar",
@@ -97,6 +105,8 @@ impl Contender {
             Self::None => "no session",
             Self::SealedWrite => "sealed-session, write every request",
             Self::SealedRead => "sealed-session, read-mostly",
+            Self::SealedWriteCache => "sealed-session, write every request, open cache",
+            Self::SealedReadCache => "sealed-session, read-mostly, open cache",
             Self::TowerMemory => "tower-sessions, memory store",
             Self::TowerRedis => "tower-sessions, Redis store",
             Self::PrivateJar => "axum-extra PrivateCookieJar",
@@ -119,7 +129,11 @@ impl Contender {
     pub fn writes(self) -> bool {
         !matches!(
             self,
-            Self::None | Self::SealedRead | Self::NoneCookie | Self::NoneSetCookie
+            Self::None
+                | Self::SealedRead
+                | Self::SealedReadCache
+                | Self::NoneCookie
+                | Self::NoneSetCookie
         )
     }
 }
@@ -134,14 +148,27 @@ pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
             .route("/login", get(async || "0"))
             // The same body work as the others: the counter as text.
             .route("/", get(async || 0u64.to_string())),
-        Contender::SealedWrite | Contender::SealedRead => {
+        Contender::SealedWrite
+        | Contender::SealedRead
+        | Contender::SealedWriteCache
+        | Contender::SealedReadCache => {
             let settings = CookieSettings::default();
-            let config = settings.config_builder().build().expect("config");
+            let cache = matches!(
+                contender,
+                Contender::SealedWriteCache | Contender::SealedReadCache
+            );
+            // Sixteen slots per connection: room for every session, few evictions.
+            let slots = if cache { 1024 } else { 0 };
+            let config = settings
+                .config_builder()
+                .open_cache(slots)
+                .build()
+                .expect("config");
             let keyring = Keyring::new(1, MasterKey::generate().expect("key"));
             let cookies =
                 SessionCookie::new(Sealer::new(keyring, config), settings).expect("bound");
             let router = Router::new().route("/login", get(sealed_login));
-            let router = if contender == Contender::SealedWrite {
+            let router = if contender.writes() {
                 router.route("/", get(sealed_write))
             } else {
                 router.route("/", get(sealed_read))

@@ -52,7 +52,8 @@ fn usage() -> ! {
   bench-web serve --contender NAME [--redis URL] [--core C] [--port P]
   bench-web micro [--core C]
   bench-web repeat WHAT N    (WHAT: open, renew, or an app name; for instruction counts under valgrind)
-contenders: none, sealed-write, sealed-read, tower-memory, tower-redis, private-jar
+contenders: none, sealed-write, sealed-read, sealed-write-cache, sealed-read-cache,
+  tower-memory, tower-redis, private-jar
 baselines (not in the table by default): none-cookie, none-set-cookie"
     );
     std::process::exit(2)

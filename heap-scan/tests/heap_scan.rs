@@ -589,6 +589,8 @@ fn main() {
     let s_big = session(&mut reg, "over the kept scratch size", 100_000);
     let s_layer_small = session(&mut reg, "session middleware, payload inline", 100);
     let s_layer_large = session(&mut reg, "session middleware, payload on the heap", 600);
+    let s_cached = session(&mut reg, "open cache, evicted by a shorter token", 200);
+    let s_cached_kept = session(&mut reg, "open cache, held until the cache is dropped", 100);
     let canary = random_bytes(64);
     reg.add("canary (must be found: proves the scan works)", &canary);
     let canary_index = reg.labels.len() - 1;
@@ -708,6 +710,19 @@ fn main() {
         let key = MasterKey::from_text(other_text).unwrap();
         through_the_layer(Keyring::new(1, key), value, renew);
     }
+
+    // The open cache: a slot refilled (one slot, so every seal evicts the last token) and a
+    // cache dropped with its state on a config replacement, then with the sealer.
+    let cache = |slots| Config::builder().open_cache(slots).build().unwrap();
+    let cached = api::sealer(
+        Keyring::new(1, MasterKey::from_text(other_text).unwrap()),
+        cache(1),
+    );
+    round_trip(&cached, s_cached);
+    round_trip(&cached, s_cached_kept);
+    cached.replace_config(cache(1));
+    round_trip(&cached, s_cached_kept);
+    drop(cached);
 
     // Dropping the sealers drops the keys.
     drop(sealers);
