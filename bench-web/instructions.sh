@@ -19,7 +19,8 @@ count() {
 declare -A per
 echo "| work | instructions per call |"
 echo "|---|---:|"
-for what in open renew none none-cookie none-set-cookie sealed-write sealed-read; do
+for what in open renew none none-cookie none-set-cookie sealed-write sealed-read \
+    sealed-write-cache sealed-read-cache; do
     a=$(count "$what" 200)
     b=$(count "$what" 400)
     per[$what]=$(( (b - a) / 200 ))
@@ -27,3 +28,5 @@ for what in open renew none none-cookie none-set-cookie sealed-write sealed-read
 done
 echo "| layer's own, writing (sealed-write - none-set-cookie - open - renew) | $(( per[sealed-write] - per[none-set-cookie] - per[open] - per[renew] )) |"
 echo "| layer's own, reading (sealed-read - none-cookie - open) | $(( per[sealed-read] - per[none-cookie] - per[open] )) |"
+echo "| open cache, writing (sealed-write-cache - sealed-write) | $(( per[sealed-write-cache] - per[sealed-write] )) |"
+echo "| open cache, reading (sealed-read-cache - sealed-read) | $(( per[sealed-read-cache] - per[sealed-read] )) |"

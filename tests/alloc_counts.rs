@@ -105,3 +105,37 @@ fn seal_and_open_allocate_only_what_the_caller_owns() {
     assert_eq!(n, 1, "renew allocated {n} times");
     assert!(sealer.open::<OneString>(&renewed).is_ok());
 }
+
+/// The open cache's slots are allocated with the sealer's state: sealing into it, opening from
+/// it and filling it on an open allocate nothing more.
+#[test]
+fn the_open_cache_allocates_nothing_per_call() {
+    let config = sealed_session::Config::builder()
+        .open_cache(64)
+        .build()
+        .unwrap();
+    let cached = common::sealer_with(config);
+    let other = common::sealer();
+    let opts = SessionOptions::default();
+    let one = OneString {
+        user_id: 42,
+        name: "alice".to_owned(),
+    };
+    for _ in 0..2 {
+        let warm = cached.seal(&one, &opts).unwrap();
+        cached.open::<OneString>(&warm).unwrap();
+        other.open::<OneString>(&warm).unwrap();
+    }
+    let (n, token) = count(|| cached.seal(&one, &opts).unwrap());
+    assert_eq!(n, 1, "seal into the cache allocated {n} times");
+    let (n, opened) = count(|| cached.open::<OneString>(&token).unwrap());
+    assert_eq!(n, 1, "open from the cache allocated {n} times");
+    assert_eq!(opened.session, one);
+    let foreign = other.seal(&one, &opts).unwrap();
+    let (n, opened) = count(|| cached.open::<OneString>(&foreign).unwrap());
+    assert_eq!(n, 1, "open filling the cache allocated {n} times");
+    assert_eq!(opened.session, one);
+    let (n, opened) = count(|| cached.open::<OneString>(&foreign).unwrap());
+    assert_eq!(n, 1, "open from the cache allocated {n} times");
+    assert_eq!(opened.session, one);
+}

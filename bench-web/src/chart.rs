@@ -18,7 +18,7 @@ pub fn throughput(rows: &[Row], conns: &[usize]) -> String {
             apps.push(r.contender);
         }
     }
-    let top = rows.iter().map(|r| r.rps).fold(0.0, f64::max) * 1.18;
+    let top = rows.iter().map(|r| r.rps).fold(0.0, f64::max) * 1.3;
     let n = apps.len();
     let mut svg = String::new();
     {

@@ -1,5 +1,6 @@
 //! Seal an arbitrary session with arbitrary claims, mutate the token, open it: the result is the
-//! original session (with the original metadata) or an error, never a different value.
+//! original session (with the original metadata) or an error, never a different value; with or
+//! without the open cache (which holds the original token once it is sealed).
 #![no_main]
 
 mod common;
@@ -41,6 +42,8 @@ struct Input {
     generation: u64,
     session_ids: bool,
     schema_version: u32,
+    /// A sealer with a small open cache.
+    open_cache: bool,
     /// Seconds after sealing at which the token is opened (kept inside the idle lifetime).
     open_after: u16,
     mutations: Vec<Mutation>,
@@ -114,6 +117,7 @@ fuzz_target!(|input: Input| {
     let config = Config::builder()
         .session_ids(input.session_ids)
         .schema_version(input.schema_version)
+        .open_cache(if input.open_cache { 4 } else { 0 })
         .build()
         .expect("valid config");
     let ring = Keyring::new(1, common::key(0))
