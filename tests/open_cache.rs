@@ -232,3 +232,27 @@ fn no_change_to_a_cached_token_opens_from_the_cache() {
         }
     }
 }
+
+/// Threads sealing and opening their own sessions through a two-slot cache, so they contend for
+/// the same slots all the time: each always gets back exactly its own session.
+#[test]
+fn threads_sharing_a_small_cache_never_see_each_others_sessions() {
+    let (cached, _) = pair(2);
+    std::thread::scope(|scope| {
+        for thread in 0..4u64 {
+            let sealer = &cached.sealer;
+            scope.spawn(move || {
+                let mut mine = session();
+                for round in 0..300u64 {
+                    mine.user_id = thread * 1_000 + round;
+                    let token = sealer.seal(&mine, &opts(thread)).unwrap();
+                    for _ in 0..3 {
+                        let opened = sealer.open::<Session>(&token).unwrap();
+                        assert_eq!(opened.session, mine);
+                        assert_eq!(opened.meta.generation(), thread);
+                    }
+                }
+            });
+        }
+    });
+}

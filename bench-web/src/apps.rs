@@ -44,6 +44,10 @@ impl AppSession {
     }
 }
 
+/// The open cache's size in the cached apps (and `bench-web micro`): sixteen slots per
+/// connection at 64 connections, room for every session with few evictions.
+pub const OPEN_CACHE_SLOTS: usize = 1024;
+
 /// The ways to serve the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
@@ -157,8 +161,7 @@ pub async fn app(contender: Contender, redis_url: Option<&str>) -> Router {
                 contender,
                 Contender::SealedWriteCache | Contender::SealedReadCache
             );
-            // Sixteen slots per connection: room for every session, few evictions.
-            let slots = if cache { 1024 } else { 0 };
+            let slots = if cache { OPEN_CACHE_SLOTS } else { 0 };
             let config = settings
                 .config_builder()
                 .open_cache(slots)

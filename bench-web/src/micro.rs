@@ -1,5 +1,6 @@
 //! The layer's work outside a request, for the "own cost" ratio: `Sealer::open` and
-//! `Sealer::renew` of the same session in a loop, and the whole axum router called in process
+//! `Sealer::renew` of the same session in a loop (also on a sealer with the open cache, where the
+//! open is a hit and the renew fills a slot), and the whole axum router called in process
 //! (no socket) with and without the session layer. Timed by the thread's CPU time, as the
 //! served request is (its server's CPU time), so time other processes take on the same core
 //! counts in neither.
@@ -20,6 +21,10 @@ use bench_web::apps::{self, AppSession, Contender};
 pub struct Micro {
     pub open_us: f64,
     pub renew_us: f64,
+    /// `open` of a token the sealer's open cache holds (it sealed it).
+    pub open_cached_us: f64,
+    /// `renew` on a sealer with the open cache (the seal fills a slot).
+    pub renew_cached_us: f64,
     /// The router with the layer, writing, minus the router without it.
     pub layer_write_us: f64,
     /// The router with the layer, reading, minus the router without it.
@@ -79,6 +84,33 @@ pub fn measure() -> Micro {
         );
     });
 
+    let cached_config = settings
+        .config_builder()
+        .open_cache(apps::OPEN_CACHE_SLOTS)
+        .build()
+        .expect("config");
+    let cached = Sealer::new(
+        Keyring::new(1, MasterKey::generate().expect("key")),
+        cached_config,
+    );
+    let cached_token = cached
+        .seal(&value, &SessionOptions::default())
+        .expect("seal");
+    let open_cached_us = time_us(|| {
+        black_box(
+            cached
+                .open::<AppSession>(black_box(&cached_token))
+                .expect("open"),
+        );
+    });
+    let renew_cached_us = time_us(|| {
+        black_box(
+            cached
+                .renew(black_box(&value), &opened.meta)
+                .expect("renew"),
+        );
+    });
+
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -116,6 +148,8 @@ pub fn measure() -> Micro {
     Micro {
         open_us,
         renew_us,
+        open_cached_us,
+        renew_cached_us,
         layer_write_us: write - none,
         layer_read_us: read - none,
     }
@@ -135,8 +169,13 @@ async fn login_cookie(router: &Router) -> Option<HeaderValue> {
 
 pub fn print(m: &Micro) {
     println!(
-        "open_us {} renew_us {} layer_write_us {} layer_read_us {}",
-        m.open_us, m.renew_us, m.layer_write_us, m.layer_read_us
+        "open_us {} renew_us {} open_cached_us {} renew_cached_us {} layer_write_us {} layer_read_us {}",
+        m.open_us,
+        m.renew_us,
+        m.open_cached_us,
+        m.renew_cached_us,
+        m.layer_write_us,
+        m.layer_read_us
     );
 }
 
@@ -152,6 +191,8 @@ pub fn parse(text: &str) -> Micro {
     Micro {
         open_us: get("open_us"),
         renew_us: get("renew_us"),
+        open_cached_us: get("open_cached_us"),
+        renew_cached_us: get("renew_cached_us"),
         layer_write_us: get("layer_write_us"),
         layer_read_us: get("layer_read_us"),
     }
