@@ -155,6 +155,23 @@ fn read_header<'r, 'k>(
     Ok((parts, entry))
 }
 
+/// Step 5: decrypts `body` in place under `entry`'s key for `epoch` and the purpose; false when
+/// the tag does not verify, and then `body` is as it was (the tag is verified before decryption).
+#[inline(always)]
+fn decrypt_in_place(
+    entry: &KeyEntry,
+    epoch: u64,
+    nonce: [u8; HEADER_LEN],
+    body: &mut [u8],
+    tag: [u8; TAG_LEN],
+) -> bool {
+    entry
+        .with_cipher(epoch, |cipher| {
+            cipher.decrypt_inout_detached(&nonce.into(), format::AAD, body.into(), &tag.into())
+        })
+        .is_ok()
+}
+
 /// What an authentic token that passed every built-in check carries.
 pub(crate) struct Verified<'a> {
     pub(crate) claims: Claims,
@@ -196,17 +213,8 @@ pub(crate) fn open<R>(
         let random = parts.header.random;
         let cache = keys.open_cache();
         let recalled = cache.is_some_and(|cache| cache.recall(&random, epoch, token, body));
-        if !recalled {
-            entry
-                .with_cipher(epoch, |cipher| {
-                    cipher.decrypt_inout_detached(
-                        &nonce.into(),
-                        format::AAD,
-                        (&mut *body).into(),
-                        &tag.into(),
-                    )
-                })
-                .map_err(|_| OpenError::Authentication)?;
+        if !recalled && !decrypt_in_place(entry, epoch, nonce, body, tag) {
+            return Err(OpenError::Authentication);
         }
         // 6. Claims, all checked in constant time with one branch.
         let (claims, offset, payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
@@ -277,22 +285,11 @@ pub(crate) fn authenticate_unjudged(
         let nonce = parts.header_bytes;
         let tag = parts.tag;
         let body = parts.body;
-        // A failed attempt leaves `body` as it was: the tag is verified before decryption.
+        // A failed attempt leaves `body` as it was (`decrypt_in_place`).
         let epoch = candidates
             .into_iter()
             .flatten()
-            .find(|&epoch| {
-                entry
-                    .with_cipher(epoch, |cipher| {
-                        cipher.decrypt_inout_detached(
-                            &nonce.into(),
-                            format::AAD,
-                            (&mut *body).into(),
-                            &tag.into(),
-                        )
-                    })
-                    .is_ok()
-            })
+            .find(|&epoch| decrypt_in_place(entry, epoch, nonce, body, tag))
             .ok_or(OpenError::Authentication)?;
         let (claims, offset, _payload) = Claims::decode(body, epoch::start_of(epoch, period))?;
         let verdict = if in_window.is_some() {
