@@ -234,6 +234,8 @@ struct RunResult {
     contender: Contender,
     /// Index into `--server-bins` (0 without it).
     bin: usize,
+    /// The round it ran in (from 0).
+    round: usize,
     conns: usize,
     tally: Tally,
     secs: f64,
@@ -260,6 +262,7 @@ fn run_one(
     conns: usize,
     args: &Args,
     bin: usize,
+    round: usize,
 ) -> RunResult {
     let server = Server::start(
         contender,
@@ -295,6 +298,7 @@ fn run_one(
         };
         RunResult {
             contender,
+            round,
             bin,
             conns,
             tally,
@@ -400,7 +404,7 @@ fn run(args: Args) {
             for i in 0..n {
                 let k = (i + round) % n;
                 let (contender, bin) = (args.contenders[k / bins], (k + round) % bins);
-                let r = run_one(&runtime, contender, conns, &args, bin);
+                let r = run_one(&runtime, contender, conns, &args, bin, round);
                 eprintln!(
                     "round {} bin {} {:>13} {:>3} conns: {:>8.0} req/s, {:>6.2} us CPU/req, {} errors",
                     round + 1,
@@ -427,7 +431,8 @@ fn run(args: Args) {
     }
     // The same work outside a request, on the server's core.
     let micro = micro_on_core(args.server_core);
-    let table = markdown(&rows, &micro, &args);
+    let mut table = markdown(&rows, &micro, &args);
+    table.push_str(&connections_markdown(&results, &args));
     println!("{table}");
     write(&args.table, &table);
     let svg = chart::throughput(&rows, &args.conns);
@@ -539,6 +544,16 @@ fn markdown(rows: &[Row], micro: &micro::Micro, args: &Args) -> String {
                 micro.write_us(),
             ),
             (Contender::SealedRead, "read: extract, open", micro.open_us),
+            (
+                Contender::SealedWriteCache,
+                "write with the open cache: extract, cached open, renew filling a slot, Set-Cookie",
+                micro.write_cached_us(),
+            ),
+            (
+                Contender::SealedReadCache,
+                "read with the open cache: extract, cached open",
+                micro.open_cached_us,
+            ),
         ] {
             if let Some(cost) = cost(c, conns) {
                 let _ = writeln!(
@@ -552,8 +567,84 @@ fn markdown(rows: &[Row], micro: &micro::Micro, args: &Args) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "Outside a request (same core, same session, CPU time of the thread): `Sealer::open::<AppSession>` {:.2} us, `Sealer::renew` {:.2} us; the whole layer in process (axum router called directly, no socket) {:.2} us writing, {:.2} us reading, over the same router without the layer.",
-        micro.open_us, micro.renew_us, micro.layer_write_us, micro.layer_read_us
+        "Outside a request (same core, same session, CPU time of the thread): `Sealer::open::<AppSession>` {:.2} us, `Sealer::renew` {:.2} us; with the open cache, an open of the token the sealer sealed {:.2} us and a `renew` that fills a slot {:.2} us; the whole layer in process (axum router called directly, no socket) {:.2} us writing, {:.2} us reading, over the same router without the layer.",
+        micro.open_us,
+        micro.renew_us,
+        micro.open_cached_us,
+        micro.renew_cached_us,
+        micro.layer_write_us,
+        micro.layer_read_us
+    );
+    s
+}
+
+/// How each app's requests/s change from the first connection count to the last, paired by
+/// round (the two counts of an app run in the same round, minutes apart at most), and that change
+/// against the no-session app's in the same round: the harness's own drift shows in the
+/// no-session app, which does no session work.
+fn connections_markdown(results: &[RunResult], args: &Args) -> String {
+    use std::fmt::Write as _;
+    let (Some(&low), Some(&high)) = (args.conns.first(), args.conns.last()) else {
+        return String::new();
+    };
+    if low == high {
+        return String::new();
+    }
+    let rps = |c: Contender, conns: usize, round: usize| {
+        results
+            .iter()
+            .find(|r| r.contender == c && r.conns == conns && r.round == round)
+            .map(RunResult::rps)
+    };
+    // Per round: this app's change, and its change over the no-session app's.
+    let changes = |c: Contender| -> Vec<(f64, Option<f64>)> {
+        (0..args.rounds)
+            .filter_map(|round| {
+                let own = rps(c, high, round)? / rps(c, low, round)?;
+                let none = rps(Contender::None, high, round)
+                    .zip(rps(Contender::None, low, round))
+                    .map(|(h, l)| h / l);
+                Some((own - 1.0, none.map(|n| own / n - 1.0)))
+            })
+            .collect()
+    };
+    let pct = |v: f64| format!("{:+.0}%", v * 100.0);
+    let spread = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("{} to {}", pct(lo), pct(hi))
+    };
+    let mut s = String::new();
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "| from {low} to {high} connections | requests/s change (median of rounds) | rounds' range | beyond the no-session app's change (median) | rounds' range |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+    for &c in &args.contenders {
+        let v = changes(c);
+        if v.is_empty() {
+            continue;
+        }
+        let own: Vec<f64> = v.iter().map(|x| x.0).collect();
+        let beyond: Vec<f64> = v.iter().filter_map(|x| x.1).collect();
+        let (b, br) = if c == Contender::None || beyond.is_empty() {
+            ("-".to_owned(), "-".to_owned())
+        } else {
+            (pct(median(beyond.clone())), spread(&beyond))
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {b} | {br} |",
+            c.label(),
+            pct(median(own.clone())),
+            spread(&own)
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "Each round runs every app at both connection counts; a change is this app's {high}-connection requests/s over its {low}-connection requests/s in the same round, and \"beyond the no-session app's\" divides that by the no-session app's change in the same round."
     );
     s
 }
