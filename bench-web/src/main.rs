@@ -608,7 +608,10 @@ fn connections_markdown(results: &[RunResult], args: &Args) -> String {
             })
             .collect()
     };
-    let pct = |v: f64| format!("{:+.0}%", v * 100.0);
+    let pct = |v: f64| match (v * 100.0).round() {
+        0.0 => "0%".to_owned(),
+        p => format!("{p:+.0}%"),
+    };
     let spread = |v: &[f64]| {
         let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
