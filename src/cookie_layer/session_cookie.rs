@@ -54,11 +54,17 @@ use crate::session::{Opened, SessionMeta, SessionOptions};
 /// ```
 #[derive(Debug, Clone)]
 pub struct SessionCookie {
+    // One reference count for the whole binding: the layers clone a `SessionCookie` per request.
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
     sealer: Sealer,
-    settings: Arc<CookieSettings>,
-    /// The sealer's config version last found bound (shared by clones): the binding is checked
-    /// again only when a replacement moved it.
-    bound_version: Arc<AtomicU64>,
+    settings: CookieSettings,
+    /// The sealer's config version last found bound: the binding is checked again only when a
+    /// replacement moved it.
+    bound_version: AtomicU64,
 }
 
 /// Whether `config` is bound to `settings`.
@@ -99,9 +105,11 @@ impl SessionCookie {
         let version = sealer.config_version();
         check_binding(&sealer.config(), &settings)?;
         Ok(Self {
-            sealer,
-            settings: Arc::new(settings),
-            bound_version: Arc::new(AtomicU64::new(version)),
+            shared: Arc::new(Shared {
+                sealer,
+                settings,
+                bound_version: AtomicU64::new(version),
+            }),
         })
     }
 
@@ -117,7 +125,7 @@ impl SessionCookie {
     /// ```
     #[must_use]
     pub fn sealer(&self) -> &Sealer {
-        &self.sealer
+        &self.shared.sealer
     }
 
     /// The cookie settings.
@@ -132,7 +140,7 @@ impl SessionCookie {
     /// ```
     #[must_use]
     pub fn settings(&self) -> &CookieSettings {
-        &self.settings
+        &self.shared.settings
     }
 
     /// The sealer, bound again first if a hot reload swapped in a config that is not bound to
@@ -141,22 +149,25 @@ impl SessionCookie {
     fn bound(&self) -> &Sealer {
         // The version is read before the config it vouches for: a replacement in between moves
         // it again, and the next operation checks again.
-        let version = self.sealer.config_version();
-        if self.bound_version.load(Ordering::Relaxed) == version {
-            return &self.sealer;
+        let version = self.shared.sealer.config_version();
+        if self.shared.bound_version.load(Ordering::Relaxed) == version {
+            return &self.shared.sealer;
         }
         let bound = self
+            .shared
             .sealer
-            .with_config(|config| check_binding(config, &self.settings).is_ok());
+            .with_config(|config| check_binding(config, &self.shared.settings).is_ok());
         if bound {
-            self.bound_version.store(version, Ordering::Relaxed);
+            self.shared.bound_version.store(version, Ordering::Relaxed);
         } else {
-            let mut rebound = self.sealer.config();
-            self.settings.name().clone_into(&mut rebound.purpose);
-            rebound.max_token_len = rebound.max_token_len.min(self.settings.max_token_len());
-            self.sealer.replace_config(rebound);
+            let mut rebound = self.shared.sealer.config();
+            self.shared.settings.name().clone_into(&mut rebound.purpose);
+            rebound.max_token_len = rebound
+                .max_token_len
+                .min(self.shared.settings.max_token_len());
+            self.shared.sealer.replace_config(rebound);
         }
-        &self.sealer
+        &self.shared.sealer
     }
 
     /// Opens the session a request carried: `Ok(None)` if it carried none.
@@ -313,9 +324,12 @@ impl SessionCookie {
     /// ```
     #[must_use]
     pub fn remove(&self, read: &ReadCookies) -> SetCookies {
-        let set = self.settings.removal_cookies(read.present());
+        let set = self.shared.settings.removal_cookies(read.present());
         let cookies = set.iter().len();
-        self.sealer.observer().notify(|| Event::Remove { cookies });
+        self.shared
+            .sealer
+            .observer()
+            .notify(|| Event::Remove { cookies });
         set
     }
 
@@ -323,7 +337,7 @@ impl SessionCookie {
     /// none): for cookies that gave no session.
     #[cfg(any(feature = "tower", feature = "actix-web"))]
     pub(crate) fn cleanup(&self, read: &ReadCookies) -> SetCookies {
-        self.settings.cleanup_cookies(read.present())
+        self.shared.settings.cleanup_cookies(read.present())
     }
 
     /// Re-seals the authenticated payload bytes of an open session as they are (the tower layer's
@@ -346,7 +360,7 @@ impl SessionCookie {
         lineage: Lineage<'_>,
     ) -> Result<SetCookies, SealError> {
         let sealer = self.bound();
-        let settings = &*self.settings;
+        let settings = &self.shared.settings;
         let mut written = (0, 0);
         let prefix = [settings.name(), "="];
         let result = sealer
