@@ -29,6 +29,10 @@ pub struct Micro {
     pub layer_write_us: f64,
     /// The router with the layer, reading, minus the router without it.
     pub layer_read_us: f64,
+    /// As `layer_write_us`, with the open cache.
+    pub layer_write_cached_us: f64,
+    /// As `layer_read_us`, with the open cache.
+    pub layer_read_cached_us: f64,
 }
 
 impl Micro {
@@ -150,6 +154,8 @@ pub fn measure() -> Micro {
     let none = in_process(Contender::None);
     let write = in_process(Contender::SealedWrite);
     let read = in_process(Contender::SealedRead);
+    let write_cached = in_process(Contender::SealedWriteCache);
+    let read_cached = in_process(Contender::SealedReadCache);
     Micro {
         open_us,
         renew_us,
@@ -157,6 +163,8 @@ pub fn measure() -> Micro {
         renew_cached_us,
         layer_write_us: write - none,
         layer_read_us: read - none,
+        layer_write_cached_us: write_cached - none,
+        layer_read_cached_us: read_cached - none,
     }
 }
 
@@ -174,13 +182,15 @@ async fn login_cookie(router: &Router) -> Option<HeaderValue> {
 
 pub fn print(m: &Micro) {
     println!(
-        "open_us {} renew_us {} open_cached_us {} renew_cached_us {} layer_write_us {} layer_read_us {}",
+        "open_us {} renew_us {} open_cached_us {} renew_cached_us {} layer_write_us {} layer_read_us {} layer_write_cached_us {} layer_read_cached_us {}",
         m.open_us,
         m.renew_us,
         m.open_cached_us,
         m.renew_cached_us,
         m.layer_write_us,
-        m.layer_read_us
+        m.layer_read_us,
+        m.layer_write_cached_us,
+        m.layer_read_cached_us
     );
 }
 
@@ -200,6 +210,8 @@ pub fn parse(text: &str) -> Micro {
         renew_cached_us: get("renew_cached_us"),
         layer_write_us: get("layer_write_us"),
         layer_read_us: get("layer_read_us"),
+        layer_write_cached_us: get("layer_write_cached_us"),
+        layer_read_cached_us: get("layer_read_cached_us"),
     }
 }
 
